@@ -1,0 +1,363 @@
+#include "runtime.h"
+
+#include "core/located-error.h"
+#include "core/option-reader.h"
+#include "destination.h"
+#include "logger.h"
+#include "stdin-source.h"
+
+#include <glib.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+struct runtime
+{
+  int64_t log_msg_size;
+  int64_t stop_timeout_ms;
+  GPtrArray *sources; /* struct stdin_source * */
+  GPtrArray *destinations; /* struct host_destination * */
+  GHashTable *dest_by_name; /* name -> GPtrArray of host_destination (one per driver) */
+  GHashTable *source_by_name; /* name -> stdin_source */
+  guint sources_running;
+  guint destinations_running;
+  int stopping;
+  void (*finished)(void *ctx);
+  void *finished_ctx;
+};
+
+static const char *const runtime_global_options[] = { "log-msg-size", "stop-timeout", NULL };
+static const char *const runtime_log_items[] = { "source", "destination", NULL };
+
+static int
+_parse_options(struct runtime *self, const struct lifeline_option *stmt, struct lifeline_error *err)
+{
+  if (option_check_children(stmt, runtime_global_options, err) < 0)
+    return -1;
+  if (option_get_size(stmt, "log-msg-size", self->log_msg_size, 16, 64 * 1024 * 1024, &self->log_msg_size, err) < 0)
+    return -1;
+  return option_get_duration_ms(stmt, "stop-timeout", self->stop_timeout_ms, 0, 24 * 3600 * 1000,
+                                &self->stop_timeout_ms, err);
+}
+
+static int
+_statement_name(const struct lifeline_option *stmt, const char **name, struct lifeline_error *err)
+{
+  if (option_check_values(stmt, 1, 1, err) < 0)
+    return -1;
+  return option_value_string(stmt, 0, name, err);
+}
+
+static int
+_check_unique(GHashTable *names, const char *kind, const char *name, const struct lifeline_option *stmt,
+              struct lifeline_error *err)
+{
+  if (g_hash_table_contains(names, name))
+    {
+      located_error_at_option(err, stmt, "duplicate %s name '%s'", kind, name);
+      return -1;
+    }
+  return 0;
+}
+
+static int
+_add_source(struct runtime *self, const struct lifeline_option *stmt, struct lifeline_error *err)
+{
+  const char *name;
+  if (_statement_name(stmt, &name, err) < 0 || _check_unique(self->source_by_name, "source", name, stmt, err) < 0)
+    return -1;
+  if (stmt->n_children != 1)
+    {
+      located_error_at_option(err, stmt, "source %s must contain exactly one driver, e.g. stdin();", name);
+      return -1;
+    }
+  const struct lifeline_option *driver = stmt->children[0];
+  if (!option_name_is(driver, "stdin"))
+    {
+      located_error_at_option(err, driver, "unknown source driver '%s'; available: stdin", driver->name);
+      return -1;
+    }
+  static const char *const none[] = { NULL };
+  if (option_check_children(driver, none, err) < 0 || option_check_values(driver, 0, 0, err) < 0)
+    return -1;
+  if (self->sources->len > 0)
+    {
+      located_error_at_option(err, driver, "standard input can be read by only one source; source %s already does",
+                              stdin_source_name(g_ptr_array_index(self->sources, 0)));
+      return -1;
+    }
+  struct stdin_source *src = stdin_source_new(name, STDIN_FILENO, (size_t) self->log_msg_size);
+  g_ptr_array_add(self->sources, src);
+  g_hash_table_insert(self->source_by_name, g_strdup(name), src);
+  return 0;
+}
+
+static int
+_add_destination(struct runtime *self, const struct lifeline_option *stmt, struct module_loader *loader,
+                 struct lifeline_error *err)
+{
+  const char *name;
+  char available[512];
+
+  if (_statement_name(stmt, &name, err) < 0
+      || _check_unique(self->dest_by_name, "destination", name, stmt, err) < 0)
+    return -1;
+  if (stmt->n_children == 0)
+    {
+      located_error_at_option(err, stmt, "destination %s has no driver, e.g. network(\"host\" port(514));", name);
+      return -1;
+    }
+  GPtrArray *instances = g_ptr_array_new();
+  g_hash_table_insert(self->dest_by_name, g_strdup(name), instances);
+  for (size_t i = 0; i < stmt->n_children; i++)
+    {
+      const struct lifeline_option *node = stmt->children[i];
+      const struct lifeline_driver *driver = module_loader_find(loader, node->name, LIFELINE_DRIVER_DESTINATION);
+      if (!driver)
+        {
+          located_error_at_option(err, node, "unknown destination driver '%s'; available: %s", node->name,
+                                  module_loader_describe(loader, LIFELINE_DRIVER_DESTINATION, available,
+                                                         sizeof(available)));
+          return -1;
+        }
+      char *instance_name = stmt->n_children == 1 ? g_strdup(name) : g_strdup_printf("%s#%zu", name, i + 1);
+      struct host_destination *d = host_destination_new(instance_name, driver, node, err);
+      g_free(instance_name);
+      if (!d)
+        return -1;
+      g_ptr_array_add(instances, d);
+      g_ptr_array_add(self->destinations, d);
+    }
+  return 0;
+}
+
+static int
+_add_log_path(struct runtime *self, const struct lifeline_option *stmt, struct lifeline_error *err)
+{
+  GPtrArray *srcs = g_ptr_array_new();
+  GPtrArray *dests = g_ptr_array_new();
+  int rc = -1;
+
+  if (option_check_children(stmt, runtime_log_items, err) < 0 || option_check_values(stmt, 0, 0, err) < 0)
+    goto out;
+  for (size_t i = 0; i < stmt->n_children; i++)
+    {
+      const struct lifeline_option *item = stmt->children[i];
+      const char *ref;
+      if (option_check_values(item, 1, 1, err) < 0 || option_value_string(item, 0, &ref, err) < 0)
+        goto out;
+      if (option_name_is(item, "source"))
+        {
+          struct stdin_source *src = g_hash_table_lookup(self->source_by_name, ref);
+          if (!src)
+            {
+              located_error_at_value(err, item, item->values[0], "no source named '%s' is defined", ref);
+              goto out;
+            }
+          g_ptr_array_add(srcs, src);
+        }
+      else
+        {
+          GPtrArray *instances = g_hash_table_lookup(self->dest_by_name, ref);
+          if (!instances)
+            {
+              located_error_at_value(err, item, item->values[0], "no destination named '%s' is defined", ref);
+              goto out;
+            }
+          for (guint k = 0; k < instances->len; k++)
+            g_ptr_array_add(dests, g_ptr_array_index(instances, k));
+        }
+    }
+  if (srcs->len == 0 || dests->len == 0)
+    {
+      located_error_at_option(err, stmt, "a log path needs at least one source() and one destination()");
+      goto out;
+    }
+  for (guint s = 0; s < srcs->len; s++)
+    for (guint d = 0; d < dests->len; d++)
+      stdin_source_add_target(g_ptr_array_index(srcs, s), g_ptr_array_index(dests, d));
+  rc = 0;
+out:
+  g_ptr_array_free(srcs, TRUE);
+  g_ptr_array_free(dests, TRUE);
+  return rc;
+}
+
+struct runtime *
+runtime_new(const struct lifeline_option *root, struct module_loader *loader, struct lifeline_error *err)
+{
+  struct runtime *self = g_new0(struct runtime, 1);
+  self->log_msg_size = RUNTIME_DEFAULT_LOG_MSG_SIZE;
+  self->stop_timeout_ms = RUNTIME_DEFAULT_STOP_TIMEOUT_MS;
+  self->sources = g_ptr_array_new();
+  self->destinations = g_ptr_array_new();
+  self->dest_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  self->source_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+  /* options{} first wherever it is written: log-msg-size() sizes the sources. */
+  for (size_t i = 0; i < root->n_children; i++)
+    if (option_name_is(root->children[i], "options") && _parse_options(self, root->children[i], err) < 0)
+      goto fail;
+  for (size_t i = 0; i < root->n_children; i++)
+    {
+      const struct lifeline_option *stmt = root->children[i];
+      if (option_name_is(stmt, "source") && _add_source(self, stmt, err) < 0)
+        goto fail;
+      if (option_name_is(stmt, "destination") && _add_destination(self, stmt, loader, err) < 0)
+        goto fail;
+    }
+  int paths = 0;
+  for (size_t i = 0; i < root->n_children; i++)
+    if (option_name_is(root->children[i], "log"))
+      {
+        if (_add_log_path(self, root->children[i], err) < 0)
+          goto fail;
+        paths++;
+      }
+  if (paths == 0)
+    {
+      located_error_set(err, root->file, 0, 0, NULL, "no log path: nothing would be forwarded; add log { source(...); destination(...); };");
+      goto fail;
+    }
+  return self;
+
+fail:
+  runtime_free(self);
+  return NULL;
+}
+
+void
+runtime_free(struct runtime *self)
+{
+  if (!self)
+    return;
+  for (guint i = 0; i < self->sources->len; i++)
+    stdin_source_free(g_ptr_array_index(self->sources, i));
+  for (guint i = 0; i < self->destinations->len; i++)
+    host_destination_free(g_ptr_array_index(self->destinations, i));
+  g_ptr_array_free(self->sources, TRUE);
+  g_ptr_array_free(self->destinations, TRUE);
+  g_hash_table_destroy(self->dest_by_name);
+  g_hash_table_destroy(self->source_by_name);
+  g_free(self);
+}
+
+static void
+_maybe_finished(struct runtime *self)
+{
+  if (self->sources_running == 0 && self->destinations_running == 0 && self->finished)
+    {
+      void (*fn)(void *) = self->finished;
+      self->finished = NULL;
+      fn(self->finished_ctx);
+    }
+}
+
+static void
+_destination_stopped(void *ctx)
+{
+  struct runtime *self = ctx;
+  self->destinations_running--;
+  _maybe_finished(self);
+}
+
+static void
+_stop_destinations(struct runtime *self)
+{
+  for (guint i = 0; i < self->destinations->len; i++)
+    host_destination_stop(g_ptr_array_index(self->destinations, i), (uint32_t) self->stop_timeout_ms,
+                          _destination_stopped, self);
+}
+
+static void
+_source_done(void *ctx)
+{
+  struct runtime *self = ctx;
+  if (--self->sources_running > 0 || self->stopping)
+    return;
+  /* End of input: everything read was handed over; now wait for the fates. */
+  self->stopping = 1;
+  logger_log(LIFELINE_LOG_INFO, "End of input; delivering what is queued", NULL);
+  _stop_destinations(self);
+  _maybe_finished(self);
+}
+
+int
+runtime_start(struct runtime *self, void (*finished)(void *ctx), void *ctx, struct lifeline_error *err)
+{
+  self->finished = finished;
+  self->finished_ctx = ctx;
+  self->destinations_running = self->destinations->len;
+  for (guint i = 0; i < self->destinations->len; i++)
+    if (host_destination_start(g_ptr_array_index(self->destinations, i), err) < 0)
+      return -1;
+  self->sources_running = self->sources->len;
+  for (guint i = 0; i < self->sources->len; i++)
+    stdin_source_start(g_ptr_array_index(self->sources, i), _source_done, self);
+  if (self->sources->len == 0)
+    logger_log(LIFELINE_LOG_WARNING, "No source defined; waiting for a signal", NULL);
+  return 0;
+}
+
+void
+runtime_request_stop(struct runtime *self, const char *why)
+{
+  if (self->stopping)
+    return;
+  self->stopping = 1;
+  logger_log(LIFELINE_LOG_NOTICE, "Stopping; delivering what is queued within stop-timeout()", "reason", why, NULL);
+  for (guint i = 0; i < self->sources->len; i++)
+    stdin_source_stop(g_ptr_array_index(self->sources, i));
+  self->sources_running = 0;
+  _stop_destinations(self);
+  _maybe_finished(self);
+}
+
+void
+runtime_set_stop_timeout(struct runtime *self, uint32_t timeout_ms)
+{
+  self->stop_timeout_ms = timeout_ms;
+}
+
+int
+runtime_report(struct runtime *self)
+{
+  uint64_t not_delivered = 0;
+  char a[32], b[32], c[32], d[32], e[32];
+
+  for (guint i = 0; i < self->sources->len; i++)
+    {
+      struct stdin_source *src = g_ptr_array_index(self->sources, i);
+      struct stdin_source_counts sc;
+      stdin_source_counts(src, &sc);
+      snprintf(a, sizeof(a), "%" PRIu64, sc.lines);
+      snprintf(b, sizeof(b), "%" PRIu64, sc.truncated);
+      snprintf(c, sizeof(c), "%" PRIu64, sc.unaccepted);
+      logger_log(LIFELINE_LOG_NOTICE, "Source totals", "source", stdin_source_name(src), "forwarded", a,
+                 "truncated", b, "unaccepted", c, NULL);
+      not_delivered += sc.unaccepted;
+    }
+  for (guint i = 0; i < self->destinations->len; i++)
+    {
+      struct host_destination *dst = g_ptr_array_index(self->destinations, i);
+      struct host_destination_counts dc;
+      host_destination_counts(dst, &dc);
+      uint64_t outstanding = dc.accepted - dc.delivered - dc.dropped - dc.returned;
+      snprintf(a, sizeof(a), "%" PRIu64, dc.accepted);
+      snprintf(b, sizeof(b), "%" PRIu64, dc.delivered);
+      snprintf(c, sizeof(c), "%" PRIu64, dc.dropped);
+      snprintf(d, sizeof(d), "%" PRIu64, dc.returned + outstanding);
+      snprintf(e, sizeof(e), "%" PRIu64, dc.rejected);
+      logger_log(LIFELINE_LOG_NOTICE, "Destination totals", "destination", host_destination_name(dst),
+                 "accepted", a, "delivered", b, "dropped", c, "not_delivered", d, "rejected", e, NULL);
+      not_delivered += dc.returned + outstanding + dc.rejected;
+    }
+  if (not_delivered)
+    {
+      snprintf(a, sizeof(a), "%" PRIu64, not_delivered);
+      logger_log(LIFELINE_LOG_ERROR, "Messages were not delivered before stop-timeout()", "count", a, NULL);
+      return 1;
+    }
+  return 0;
+}

@@ -1,0 +1,77 @@
+/*
+ * One TCP connection on the host's ivykis loop: non-blocking connect, writes
+ * that never raise SIGPIPE, acknowledgement accounting, and abortive close.
+ * It carries bytes and reports events; every decision (retry, switch, what to
+ * re-send) belongs to its owner.
+ *
+ * Acknowledged bytes = bytes written - SIOCOUTQ: exactly what the peer's TCP
+ * stack acknowledged (../shared/FACTS.md), readable even after the socket
+ * failed, as long as the fd is open.
+ */
+#ifndef LIFELINE_CONNECTION_H
+#define LIFELINE_CONNECTION_H
+
+#include <iv.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+enum connection_state
+{
+  CONNECTION_IDLE = 0,
+  CONNECTION_CONNECTING,
+  CONNECTION_ESTABLISHED,
+};
+
+struct connection_callbacks
+{
+  void *cookie;
+  void (*connected)(void *cookie);
+  /* Connect failed, or an established connection broke (peer close, reset).
+   * err is an errno value (0 for an orderly close by the peer).  The
+   * connection is still open so its owner can read the acknowledged count;
+   * the owner then calls connection_abort(). */
+  void (*failed)(void *cookie, int err);
+  /* The socket can take more bytes after a write returned EAGAIN. */
+  void (*writable)(void *cookie);
+};
+
+/* Embedded in its owner; connection_init() before anything else. */
+struct connection
+{
+  struct iv_fd fd;
+  struct iv_task fail_task; /* reports a write error from the loop, not from inside the write */
+  int pending_error;
+  int state;
+  int failed; /* failed() was reported; no further events */
+  uint64_t written; /* bytes the kernel accepted on this connection */
+  struct connection_callbacks cb;
+};
+
+void connection_init(struct connection *self, const struct connection_callbacks *cb);
+
+/* Starts a non-blocking connect.  0, or -1 with errno set (the connection
+ * stays idle and no callback follows). */
+int connection_connect(struct connection *self, const struct sockaddr *addr, socklen_t addrlen);
+
+/* Writes what the socket takes now.  Returns bytes written (0 when the socket
+ * is full: writable() follows), or -1 when the connection broke (failed()
+ * follows from the loop, never from inside this call). */
+ssize_t connection_write(struct connection *self, const struct iovec *iov, int iovcnt);
+
+/* Bytes of this connection's stream the peer acknowledged. */
+uint64_t connection_acked(const struct connection *self);
+
+/* Orderly close once everything was acknowledged. */
+void connection_close(struct connection *self);
+/* Close that discards whatever the kernel still holds (SO_LINGER {1,0}): the
+ * unacknowledged tail is re-sent elsewhere, so the kernel must not deliver it
+ * later from an orphaned socket. */
+void connection_abort(struct connection *self);
+
+int connection_is_open(const struct connection *self);
+
+/* Peer address as "ip:port" for logs; "" when not connected. */
+const char *connection_peer(const struct connection *self, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,18 @@
+/*
+ * Structured logging through the host: a sentence plus key/value tags, so
+ * every line about a server names it:
+ *   "Connection broken; server=127.0.0.1:601 reason=connection-reset resend=12"
+ */
+#ifndef LIFELINE_HOST_LOG_H
+#define LIFELINE_HOST_LOG_H
+
+#include <lifeline/plugin.h>
+
+#define HOST_LOG_MAX_TAGS 16
+
+/* Tags follow MESSAGE as key, value pairs, ended by a NULL key.  Values are
+ * strings; NULL values are skipped.  Borrowed; nothing is kept. */
+void host_log(const struct lifeline_host *host, int level, const char *message, ...)
+  __attribute__((sentinel));
+
+#endif
