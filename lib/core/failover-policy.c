@@ -1,0 +1,864 @@
+#include "failover-policy.h"
+
+#include "backoff.h"
+#include "failover-pass.h"
+#include "prng.h"
+#include "probe-schedule.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct failover_policy
+{
+  struct failover_policy_options opts;
+  int n_servers;
+  struct prng prng;
+  struct server_state *servers;
+
+  int started;
+  enum failover_state state;
+  int current;        /* live connection or attempt in flight; -1 */
+  int last_attempted; /* -1 before the first attempt */
+  int last_connected; /* -1 before the first connection */
+  enum failover_reason leave_reason; /* why LAST_CONNECTED was left */
+
+  int64_t attempt_deadline;
+  int attempt_is_retry;
+  int64_t connected_at;
+  int live_by_retry;    /* the live connection came from a retry after a break */
+  int live_by_failback; /* the live connection is a promoted probe */
+  int64_t wait_until;
+
+  struct failover_pass pass;
+  int failed_passes;
+  int exhausted;
+  struct probe_schedule probe; /* of the primary, on while failback mode runs on a failover server */
+
+  /* Valid during one failover_policy_handle() call. */
+  int64_t now;
+  struct failover_action *out;
+  size_t n_out;
+  size_t cap;
+  struct failover_action scratch;
+};
+
+static void _advance(struct failover_policy *self);
+
+/* ------------------------------------------------------------------------
+ * Life cycle
+ * ---------------------------------------------------------------------- */
+
+struct failover_policy *
+failover_policy_new(const struct failover_policy_options *opts)
+{
+  if (failover_policy_options_check(opts))
+    return NULL;
+
+  struct failover_policy *self = calloc(1, sizeof(*self));
+  if (!self)
+    return NULL;
+  self->servers = calloc(opts->n_servers, sizeof(*self->servers));
+  if (!self->servers)
+    {
+      free(self);
+      return NULL;
+    }
+
+  self->opts = *opts;
+  self->n_servers = (int) opts->n_servers;
+  prng_init(&self->prng, opts->seed);
+  for (int i = 0; i < self->n_servers; i++)
+    server_state_init(&self->servers[i]);
+  self->state = FAILOVER_STATE_IDLE;
+  self->current = -1;
+  self->last_attempted = -1;
+  self->last_connected = -1;
+  self->leave_reason = FAILOVER_REASON_NONE;
+  return self;
+}
+
+void
+failover_policy_free(struct failover_policy *self)
+{
+  if (!self)
+    return;
+  free(self->servers);
+  free(self);
+}
+
+/* ------------------------------------------------------------------------
+ * Small helpers
+ * ---------------------------------------------------------------------- */
+
+static int64_t
+_min(int64_t a, int64_t b)
+{
+  return a < b ? a : b;
+}
+
+static enum failover_role
+_role_of(int server)
+{
+  if (server < 0)
+    return FAILOVER_ROLE_NONE;
+  return server == 0 ? FAILOVER_ROLE_PRIMARY : FAILOVER_ROLE_FAILOVER;
+}
+
+static int
+_is_failback_enabled(const struct failover_policy *self)
+{
+  return self->opts.failback && self->n_servers > 1;
+}
+
+static int
+_is_valid_server(const struct failover_policy *self, int server)
+{
+  return server >= 0 && server < self->n_servers;
+}
+
+static int
+_is_blacklisted(const struct failover_policy *self, int server)
+{
+  return server_state_is_blacklisted(&self->servers[server], self->now);
+}
+
+static int
+_is_eligible(void *cookie, int server)
+{
+  return !_is_blacklisted((struct failover_policy *) cookie, server);
+}
+
+/* A connection counts as healthy once it has been up for the quarantine window. */
+static int
+_live_is_healthy(const struct failover_policy *self)
+{
+  return self->opts.quarantine_window_ms == 0
+         || self->now - self->connected_at >= self->opts.quarantine_window_ms;
+}
+
+static struct failover_action *
+_push(struct failover_policy *self, enum failover_action_type type, int server)
+{
+  /* FAILOVER_ACTIONS_MAX bounds every path; the scratch slot only keeps a
+   * broken bound from writing past the caller's array. */
+  assert(self->n_out < self->cap);
+  struct failover_action *a = self->n_out < self->cap ? &self->out[self->n_out++] : &self->scratch;
+
+  memset(a, 0, sizeof(*a));
+  a->type = type;
+  a->server = server;
+  a->from = -1;
+  a->reason = FAILOVER_REASON_NONE;
+  a->role = FAILOVER_ROLE_NONE;
+  return a;
+}
+
+static struct failover_action *
+_emit(struct failover_policy *self, enum failover_emit emit, int server, enum failover_reason reason)
+{
+  struct failover_action *a = _push(self, FAILOVER_ACTION_EMIT, server);
+  a->emit = emit;
+  a->reason = reason;
+  return a;
+}
+
+/* ------------------------------------------------------------------------
+ * Probes of the primary (failback mode)
+ * ---------------------------------------------------------------------- */
+
+static int64_t
+_probe_due(const struct failover_policy *self)
+{
+  return probe_schedule_due(&self->probe, server_state_probe_blocked_until(&self->servers[0]));
+}
+
+static int64_t
+_probe_deadline(const struct failover_policy *self)
+{
+  return probe_schedule_deadline(&self->probe, self->opts.probe_timeout_ms);
+}
+
+static void
+_stop_probing(struct failover_policy *self)
+{
+  if (probe_schedule_stop(&self->probe))
+    _push(self, FAILOVER_ACTION_CANCEL_PROBE, 0);
+}
+
+static void
+_probe_failed(struct failover_policy *self, enum failover_reason reason)
+{
+  struct server_state *primary = &self->servers[0];
+
+  primary->probes_failed++;
+  server_state_note_error(primary, reason, self->now);
+  probe_schedule_finish(&self->probe, 0, self->now, self->opts.probe_interval_ms);
+  _emit(self, FAILOVER_EMIT_PROBE_FAILED, 0, reason);
+}
+
+/* ------------------------------------------------------------------------
+ * Passes and attempts
+ * ---------------------------------------------------------------------- */
+
+/* Probing exists to re-enter the primary while passes leave it out; a pass
+ * that includes the primary ends it. */
+static void
+_begin_pass(struct failover_policy *self, int first, int skip_primary)
+{
+  failover_pass_begin(&self->pass, self->n_servers, first, skip_primary);
+  if (!self->pass.skip_primary)
+    _stop_probing(self);
+}
+
+static void
+_begin_pass_after_break(struct failover_policy *self, int server, int retries)
+{
+  int skip_primary = _is_failback_enabled(self) && server != 0;
+
+  failover_pass_begin_after_break(&self->pass, self->n_servers, server, skip_primary, retries);
+  if (!self->pass.skip_primary)
+    _stop_probing(self);
+}
+
+/* Where a pass begins when nothing is connected. */
+static int
+_fresh_pass_first(const struct failover_policy *self)
+{
+  if (_is_failback_enabled(self) || self->last_attempted < 0)
+    return 0;
+  return (self->last_attempted + 1) % self->n_servers;
+}
+
+static void
+_connect(struct failover_policy *self, int server, int is_retry)
+{
+  self->state = FAILOVER_STATE_CONNECTING;
+  self->current = server;
+  self->last_attempted = server;
+  self->attempt_is_retry = is_retry;
+  self->attempt_deadline = server_state_time_add(self->now, self->opts.connect_timeout_ms);
+  _push(self, FAILOVER_ACTION_CONNECT, server);
+}
+
+/* The next attempt happens at UNTIL (at once when it is not in the future). */
+static void
+_wait_until(struct failover_policy *self, int64_t until)
+{
+  self->current = -1;
+  if (until <= self->now)
+    {
+      _advance(self);
+      return;
+    }
+  self->state = FAILOVER_STATE_WAITING;
+  self->wait_until = until;
+}
+
+static void
+_pass_failed(struct failover_policy *self)
+{
+  self->failed_passes++;
+  if (self->opts.try_count > 0 && self->failed_passes >= self->opts.try_count && !self->exhausted)
+    {
+      self->exhausted = 1;
+      _emit(self, FAILOVER_EMIT_EXHAUSTED, -1, FAILOVER_REASON_NONE)->count = self->failed_passes;
+    }
+
+  int64_t wait = backoff_pass_wait(self->opts.time_reopen_ms, self->opts.reconnect_backoff_max_ms,
+                                   self->failed_passes, self->exhausted, &self->prng);
+  _begin_pass(self, _fresh_pass_first(self), 0);
+  _wait_until(self, server_state_time_add(self->now, wait));
+}
+
+static void
+_enter_blocked(struct failover_policy *self)
+{
+  self->state = FAILOVER_STATE_BLOCKED;
+  self->current = -1;
+  _emit(self, FAILOVER_EMIT_ALL_BLACKLISTED, -1, FAILOVER_REASON_BLACKLISTED);
+}
+
+static int
+_any_eligible(const struct failover_policy *self)
+{
+  for (int i = 0; i < self->n_servers; i++)
+    if (!_is_blacklisted(self, i))
+      return 1;
+  return 0;
+}
+
+/* Makes the next attempt of the pass, or ends the pass: BLOCKED when every
+ * server is blacklisted, a failed pass when it made attempts, else (a pass
+ * without the primary found every failover server blacklisted) the whole
+ * list from the primary. */
+static void
+_advance(struct failover_policy *self)
+{
+  for (int round = 0; round < 2; round++)
+    {
+      int is_retry = 0;
+      int server = failover_pass_next(&self->pass, _is_eligible, self, &is_retry);
+
+      if (server >= 0)
+        {
+          _connect(self, server, is_retry);
+          return;
+        }
+      if (!_any_eligible(self))
+        break;
+      if (self->pass.attempts > 0)
+        {
+          _pass_failed(self);
+          return;
+        }
+      _begin_pass(self, 0, 0);
+    }
+  _enter_blocked(self);
+}
+
+/* ------------------------------------------------------------------------
+ * Connections
+ * ---------------------------------------------------------------------- */
+
+/* SERVER became the live connection; REASON is why the previous one was left. */
+static void
+_established(struct failover_policy *self, int server, enum failover_reason reason)
+{
+  struct server_state *ss = &self->servers[server];
+  int previous = self->last_connected;
+  int passes = self->failed_passes;
+
+  ss->connects++;
+  ss->connected_since_ms = self->now;
+  self->state = FAILOVER_STATE_CONNECTED;
+  self->current = server;
+  self->connected_at = self->now;
+  self->failed_passes = 0;
+  self->last_connected = server;
+
+  if (previous >= 0 && previous != server)
+    _emit(self, FAILOVER_EMIT_SERVER_CHANGED, server, reason)->from = previous;
+  _emit(self, FAILOVER_EMIT_CONNECTED, server, FAILOVER_REASON_NONE)->role = _role_of(server);
+  if (self->exhausted)
+    {
+      self->exhausted = 0;
+      _emit(self, FAILOVER_EMIT_RECOVERED, server, FAILOVER_REASON_NONE)->count = passes;
+    }
+  if (server != 0 && previous != server)
+    _emit(self, FAILOVER_EMIT_ON_FAILOVER, server, FAILOVER_REASON_NONE);
+
+  if (!_is_failback_enabled(self))
+    return;
+  if (server == 0)
+    _stop_probing(self);
+  else if (!self->probe.active)
+    probe_schedule_start(&self->probe, self->now, self->opts.probe_interval_ms);
+}
+
+static void
+_attempt_failed(struct failover_policy *self, enum failover_reason reason)
+{
+  int server = self->current;
+  struct server_state *ss = &self->servers[server];
+
+  ss->connect_failures++;
+  server_state_note_error(ss, reason, self->now);
+  _emit(self, FAILOVER_EMIT_CONNECT_FAILED, server, reason);
+  self->current = -1;
+  _advance(self);
+}
+
+/* The live connection ends without a replacement; CLOSE it when asked to. */
+static void
+_drop_live(struct failover_policy *self, enum failover_reason reason, int close_it)
+{
+  int server = self->current;
+  struct server_state *ss = &self->servers[server];
+
+  if (close_it)
+    _push(self, FAILOVER_ACTION_CLOSE, server);
+  ss->connected_since_ms = -1;
+  _emit(self, FAILOVER_EMIT_DISCONNECTED, server, reason);
+  self->leave_reason = reason;
+  self->current = -1;
+}
+
+/* The live connection broke (CLOSED) or was declared dead (STALLED). */
+static void
+_connection_broke(struct failover_policy *self, enum failover_reason reason, int close_it)
+{
+  int server = self->current;
+  struct server_state *ss = &self->servers[server];
+  int healthy = _live_is_healthy(self);
+
+  ss->disconnects++;
+  server_state_note_error(ss, reason, self->now);
+  _drop_live(self, reason, close_it);
+  if (healthy)
+    {
+      server_state_forgive(&self->servers[server]);
+    }
+  else if (self->live_by_failback)
+    {
+      int64_t until = server_state_quarantine(&self->servers[server], self->now,
+                                              self->opts.quarantine_base_ms, self->opts.quarantine_max_ms);
+      _emit(self, FAILOVER_EMIT_QUARANTINED, server, reason)->until_ms = until;
+    }
+
+  /* A connection that a retry brought back and that broke again before it
+   * proved healthy earns no further retries: a hung server that still
+   * accepts connections must not hold the destination forever. */
+  int retries = (self->live_by_retry && !healthy) ? 0 : self->opts.retries_per_server;
+  _begin_pass_after_break(self, server, retries);
+  int64_t delay = backoff_failover_delay(self->opts.failover_jitter_ms, &self->prng);
+  _wait_until(self, server_state_time_add(self->now, delay));
+}
+
+/* Ends the live connection or the attempt in flight for a command or a blacklist. */
+static void
+_leave_current(struct failover_policy *self, enum failover_reason reason)
+{
+  if (self->state == FAILOVER_STATE_CONNECTED)
+    {
+      _drop_live(self, reason, 1);
+    }
+  else if (self->state == FAILOVER_STATE_CONNECTING)
+    {
+      _push(self, FAILOVER_ACTION_CLOSE, self->current);
+      self->current = -1;
+    }
+}
+
+static void
+_promote_probe(struct failover_policy *self)
+{
+  if (self->state == FAILOVER_STATE_CONNECTING)
+    _push(self, FAILOVER_ACTION_CLOSE, self->current);
+  else if (self->state == FAILOVER_STATE_CONNECTED)
+    self->servers[self->current].connected_since_ms = -1; /* drains in the shell */
+  _push(self, FAILOVER_ACTION_PROMOTE_PROBE, 0);
+  probe_schedule_stop(&self->probe);
+  self->live_by_retry = 0;
+  self->live_by_failback = 1;
+  _established(self, 0, FAILOVER_REASON_FAILBACK);
+}
+
+/* ------------------------------------------------------------------------
+ * Events
+ * ---------------------------------------------------------------------- */
+
+static int
+_is_current(const struct failover_policy *self, enum failover_state state, int server)
+{
+  return self->state == state && self->current == server && server >= 0;
+}
+
+static void
+_on_start(struct failover_policy *self)
+{
+  if (self->started)
+    return;
+  self->started = 1;
+  _begin_pass(self, 0, 0);
+  _advance(self);
+}
+
+static void
+_on_connected(struct failover_policy *self, int server)
+{
+  if (!_is_current(self, FAILOVER_STATE_CONNECTING, server))
+    return;
+  self->live_by_retry = self->attempt_is_retry;
+  self->live_by_failback = 0;
+  _established(self, server, self->leave_reason);
+}
+
+static void
+_on_connect_failed(struct failover_policy *self, int server, enum failover_reason reason)
+{
+  if (!_is_current(self, FAILOVER_STATE_CONNECTING, server))
+    return;
+  _attempt_failed(self, reason);
+}
+
+static void
+_on_closed(struct failover_policy *self, int server, enum failover_reason reason)
+{
+  if (_is_current(self, FAILOVER_STATE_CONNECTING, server))
+    _attempt_failed(self, reason);
+  else if (_is_current(self, FAILOVER_STATE_CONNECTED, server))
+    _connection_broke(self, reason, 0);
+}
+
+static void
+_on_stalled(struct failover_policy *self, int server)
+{
+  if (_is_current(self, FAILOVER_STATE_CONNECTED, server))
+    _connection_broke(self, FAILOVER_REASON_STALLED, 1);
+}
+
+static void
+_on_probe_ok(struct failover_policy *self, int server)
+{
+  if (server != 0 || !self->probe.in_flight)
+    return;
+  if (self->now > _probe_deadline(self))
+    {
+      /* The handshake completed, but later than probe-timeout. */
+      _push(self, FAILOVER_ACTION_CANCEL_PROBE, 0);
+      _probe_failed(self, FAILOVER_REASON_TIMEOUT);
+      return;
+    }
+
+  self->servers[0].probes_ok++;
+  int successes = probe_schedule_finish(&self->probe, 1, self->now, self->opts.probe_interval_ms);
+  _emit(self, FAILOVER_EMIT_PROBE_OK, 0, FAILOVER_REASON_NONE)->count = successes;
+  if (successes >= self->opts.probes_required)
+    _promote_probe(self);
+  else
+    _push(self, FAILOVER_ACTION_CANCEL_PROBE, 0);
+}
+
+static void
+_on_probe_failed(struct failover_policy *self, int server, enum failover_reason reason)
+{
+  if (server != 0 || !self->probe.in_flight)
+    return;
+  _probe_failed(self, reason);
+}
+
+static int64_t
+_blocked_deadline(const struct failover_policy *self)
+{
+  int64_t deadline = INT64_MAX;
+
+  for (int i = 0; i < self->n_servers; i++)
+    if (self->servers[i].blacklisted_until_ms > 0)
+      deadline = _min(deadline, self->servers[i].blacklisted_until_ms);
+  return deadline;
+}
+
+static void
+_leave_blocked(struct failover_policy *self)
+{
+  _begin_pass(self, _fresh_pass_first(self), 0);
+  _advance(self);
+}
+
+static void
+_on_timer(struct failover_policy *self)
+{
+  if (self->now >= _probe_deadline(self))
+    {
+      _push(self, FAILOVER_ACTION_CANCEL_PROBE, 0);
+      _probe_failed(self, FAILOVER_REASON_TIMEOUT);
+    }
+
+  switch (self->state)
+    {
+    case FAILOVER_STATE_CONNECTING:
+      if (self->now >= self->attempt_deadline)
+        {
+          _push(self, FAILOVER_ACTION_CLOSE, self->current);
+          _attempt_failed(self, FAILOVER_REASON_TIMEOUT);
+        }
+      break;
+    case FAILOVER_STATE_WAITING:
+      if (self->now >= self->wait_until)
+        _advance(self);
+      break;
+    case FAILOVER_STATE_BLOCKED:
+      if (self->now >= _blocked_deadline(self))
+        _leave_blocked(self);
+      break;
+    default:
+      break;
+    }
+
+  if (self->now >= _probe_due(self))
+    {
+      probe_schedule_begin(&self->probe, self->now);
+      _push(self, FAILOVER_ACTION_PROBE, 0);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Commands
+ * ---------------------------------------------------------------------- */
+
+static void
+_reject(struct failover_policy *self, int server, enum failover_reason reason)
+{
+  _emit(self, FAILOVER_EMIT_COMMAND_REJECTED, server, reason);
+}
+
+/* A fresh pass from TARGET (eligible), leaving whatever is live. */
+static void
+_move_to(struct failover_policy *self, int target)
+{
+  if ((self->state == FAILOVER_STATE_CONNECTED || self->state == FAILOVER_STATE_CONNECTING)
+      && self->current == target)
+    return;
+  _leave_current(self, FAILOVER_REASON_COMMAND);
+  _begin_pass(self, target, _is_failback_enabled(self) && target != 0);
+  _advance(self);
+}
+
+static int
+_next_in_list(const struct failover_policy *self)
+{
+  int base = self->current >= 0 ? self->current
+             : self->last_connected >= 0 ? self->last_connected
+             : self->last_attempted >= 0 ? self->last_attempted
+             : 0;
+
+  for (int i = 1; i < self->n_servers; i++)
+    {
+      int server = (base + i) % self->n_servers;
+      if (!_is_blacklisted(self, server))
+        return server;
+    }
+  return -1;
+}
+
+static void
+_on_switch(struct failover_policy *self, int server)
+{
+  if (!self->started)
+    {
+      _reject(self, server, FAILOVER_REASON_NOT_STARTED);
+      return;
+    }
+  if (server == -1)
+    {
+      int next = _next_in_list(self);
+      if (next < 0)
+        {
+          _reject(self, -1, FAILOVER_REASON_NO_OTHER_SERVER);
+          return;
+        }
+      server = next;
+    }
+  else if (!_is_valid_server(self, server))
+    {
+      _reject(self, server, FAILOVER_REASON_NO_SUCH_SERVER);
+      return;
+    }
+  else if (_is_blacklisted(self, server))
+    {
+      _reject(self, server, FAILOVER_REASON_BLACKLISTED);
+      return;
+    }
+  _move_to(self, server);
+}
+
+static void
+_on_reset(struct failover_policy *self)
+{
+  if (!self->started)
+    _reject(self, 0, FAILOVER_REASON_NOT_STARTED);
+  else if (_is_blacklisted(self, 0))
+    _reject(self, 0, FAILOVER_REASON_BLACKLISTED);
+  else
+    _move_to(self, 0);
+}
+
+static void
+_on_blacklist(struct failover_policy *self, int server, int64_t duration_ms)
+{
+  if (!_is_valid_server(self, server))
+    {
+      _reject(self, server, FAILOVER_REASON_NO_SUCH_SERVER);
+      return;
+    }
+  if (duration_ms < 0)
+    {
+      _reject(self, server, FAILOVER_REASON_INVALID_ARGUMENT);
+      return;
+    }
+
+  server_state_blacklist(&self->servers[server], self->now, duration_ms);
+  if (server == 0 && probe_schedule_interrupt(&self->probe, self->now, self->opts.probe_interval_ms))
+    _push(self, FAILOVER_ACTION_CANCEL_PROBE, 0);
+
+  if (_is_current(self, FAILOVER_STATE_CONNECTED, server))
+    {
+      _leave_current(self, FAILOVER_REASON_BLACKLISTED);
+      _begin_pass_after_break(self, server, 0);
+      _advance(self);
+    }
+  else if (_is_current(self, FAILOVER_STATE_CONNECTING, server))
+    {
+      _leave_current(self, FAILOVER_REASON_BLACKLISTED);
+      _advance(self); /* the rest of the pass; SERVER is skipped now */
+    }
+}
+
+static void
+_on_unblacklist(struct failover_policy *self, int server)
+{
+  if (!_is_valid_server(self, server))
+    {
+      _reject(self, server, FAILOVER_REASON_NO_SUCH_SERVER);
+      return;
+    }
+  server_state_unblacklist(&self->servers[server]);
+  if (self->state == FAILOVER_STATE_BLOCKED)
+    _leave_blocked(self);
+}
+
+size_t
+failover_policy_handle(struct failover_policy *self, const struct failover_event *ev,
+                       int64_t now_ms, struct failover_action *out, size_t cap)
+{
+  if (!self || !ev || !out || cap < FAILOVER_ACTIONS_MAX)
+    return 0;
+
+  self->now = now_ms;
+  self->out = out;
+  self->cap = cap;
+  self->n_out = 0;
+
+  switch (ev->type)
+    {
+    case FAILOVER_EVENT_START:
+      _on_start(self);
+      break;
+    case FAILOVER_EVENT_CONNECTED:
+      _on_connected(self, ev->server);
+      break;
+    case FAILOVER_EVENT_CONNECT_FAILED:
+      _on_connect_failed(self, ev->server, ev->reason);
+      break;
+    case FAILOVER_EVENT_CLOSED:
+      _on_closed(self, ev->server, ev->reason);
+      break;
+    case FAILOVER_EVENT_STALLED:
+      _on_stalled(self, ev->server);
+      break;
+    case FAILOVER_EVENT_PROBE_OK:
+      _on_probe_ok(self, ev->server);
+      break;
+    case FAILOVER_EVENT_PROBE_FAILED:
+      _on_probe_failed(self, ev->server, ev->reason);
+      break;
+    case FAILOVER_EVENT_TIMER:
+      _on_timer(self);
+      break;
+    case FAILOVER_EVENT_SWITCH:
+      _on_switch(self, ev->server);
+      break;
+    case FAILOVER_EVENT_BLACKLIST:
+      _on_blacklist(self, ev->server, ev->duration_ms);
+      break;
+    case FAILOVER_EVENT_UNBLACKLIST:
+      _on_unblacklist(self, ev->server);
+      break;
+    case FAILOVER_EVENT_RESET:
+      _on_reset(self);
+      break;
+    }
+
+  size_t n = self->n_out;
+  self->out = NULL;
+  self->cap = 0;
+  self->n_out = 0;
+  return n;
+}
+
+/* ------------------------------------------------------------------------
+ * Queries
+ * ---------------------------------------------------------------------- */
+
+int64_t
+failover_policy_next_deadline(const struct failover_policy *self)
+{
+  int64_t deadline = INT64_MAX;
+
+  switch (self->state)
+    {
+    case FAILOVER_STATE_CONNECTING:
+      deadline = self->attempt_deadline;
+      break;
+    case FAILOVER_STATE_WAITING:
+      deadline = self->wait_until;
+      break;
+    case FAILOVER_STATE_BLOCKED:
+      deadline = _blocked_deadline(self);
+      break;
+    default:
+      break;
+    }
+  deadline = _min(deadline, _probe_deadline(self));
+  return _min(deadline, _probe_due(self));
+}
+
+int
+failover_policy_accepts_messages(const struct failover_policy *self)
+{
+  return !(self->exhausted && self->opts.on_exhausted_drop);
+}
+
+enum failover_state
+failover_policy_state(const struct failover_policy *self)
+{
+  return self->state;
+}
+
+const char *
+failover_state_name(enum failover_state state)
+{
+  switch (state)
+    {
+    case FAILOVER_STATE_IDLE: return "idle";
+    case FAILOVER_STATE_CONNECTING: return "connecting";
+    case FAILOVER_STATE_CONNECTED: return "connected";
+    case FAILOVER_STATE_WAITING: return "waiting";
+    case FAILOVER_STATE_BLOCKED: return "blocked";
+    }
+  return "unknown";
+}
+
+void
+failover_policy_get_status(const struct failover_policy *self, struct failover_status *status)
+{
+  memset(status, 0, sizeof(*status));
+  status->state = self->state;
+  status->current_server = self->current;
+  status->role = _role_of(self->current);
+  status->last_connected_server = self->last_connected;
+  status->exhausted = self->exhausted;
+  status->accepts_messages = failover_policy_accepts_messages(self);
+  status->failed_passes = self->failed_passes;
+  status->pass_attempts = self->state == FAILOVER_STATE_CONNECTED ? 0 : self->pass.attempts;
+  status->probing = self->probe.active;
+  status->probe_in_flight = self->probe.in_flight;
+  status->probe_successes = self->probe.successes;
+  status->next_probe_at_ms = _probe_due(self);
+  status->wait_until_ms = self->state == FAILOVER_STATE_WAITING ? self->wait_until : 0;
+  status->connected_since_ms = self->state == FAILOVER_STATE_CONNECTED ? self->connected_at : -1;
+  status->next_deadline_ms = failover_policy_next_deadline(self);
+}
+
+size_t
+failover_policy_n_servers(const struct failover_policy *self)
+{
+  return (size_t) self->n_servers;
+}
+
+const struct server_state *
+failover_policy_server(const struct failover_policy *self, int server)
+{
+  if (!_is_valid_server(self, server))
+    return NULL;
+  return &self->servers[server];
+}
+
+int
+failover_policy_is_blacklisted(const struct failover_policy *self, int server, int64_t now_ms)
+{
+  if (!_is_valid_server(self, server))
+    return 0;
+  return server_state_is_blacklisted(&self->servers[server], now_ms);
+}
