@@ -10,7 +10,6 @@ cd "$root"
 
 bash tools/install-deps.sh
 
-builds=()
 run_build() {
   local dir=$1
   shift
@@ -22,7 +21,6 @@ run_build() {
   ninja -C "$dir"
   # Test failures must not stop the second build: the summary counts both.
   meson test -C "$dir" --print-errorlogs --num-processes 2 || true
-  builds+=("$dir")
 }
 
 CC=gcc run_build build-ci -Dwerror=true -Dbuildtype=debugoptimized
@@ -33,4 +31,25 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 CC=gcc run_build build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 unset ASAN_OPTIONS UBSAN_OPTIONS LIFELINE_TEST_SLOWDOWN
 
-python3 tools/test-summary.py "${builds[@]}"
+# valgrind over the normal build: every unit suite (Criterion forks, so
+# children are traced), and the integration tests with lifeline itself under
+# valgrind (smaller volumes; watchdogs scaled by 10).
+valgrind_cmd='valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --trace-children=yes -q'
+meson test -C build-ci --suite unit --logbase valgrind-unit --wrap="$valgrind_cmd" --print-errorlogs || true
+LIFELINE_TEST_SLOWDOWN=10 LL_FORWARD_COUNT=100000 TL_WRAP="$valgrind_cmd" \
+  meson test -C build-ci --suite integration --logbase valgrind-integration --print-errorlogs || true
+
+# The config parser's fuzz target (libFuzzer needs clang): a bounded run from
+# the seed corpus, so a regression in the parser's error paths shows here.
+fuzz_dir=build-fuzz
+if [[ -d $fuzz_dir ]]; then
+  meson setup --reconfigure "$fuzz_dir" -Dfuzz=true -Dtests=disabled >/dev/null
+else
+  CC=clang meson setup "$fuzz_dir" -Dfuzz=true -Dtests=disabled >/dev/null
+fi
+ninja -C "$fuzz_dir"
+meson test -C "$fuzz_dir" --suite fuzz --print-errorlogs || true
+
+python3 tools/test-summary.py build-ci/meson-logs/testlog.json build-asan/meson-logs/testlog.json \
+  build-ci/meson-logs/valgrind-unit.json build-ci/meson-logs/valgrind-integration.json \
+  "$fuzz_dir"/meson-logs/testlog.json

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Sums meson test logs into one line: 'N passed, N failed, N skipped'.
+"""Sums meson test logs (testlog.json files) into one line: 'N passed, N failed, N skipped'.
 
 Criterion suites count their individual tests (from the 'Synthesis' line);
 every other meson test counts as one.  Exit status 1 when anything failed or
@@ -12,7 +12,7 @@ SYNTHESIS = re.compile(r"Synthesis: Tested: (\d+) \| Passing: (\d+) \| Failing: 
 
 passed = failed = skipped = 0
 for build in sys.argv[1:]:
-    with open(f"{build}/meson-logs/testlog.json") as f:
+    with open(build) as f:
         for line in f:
             t = json.loads(line)
             result = t["result"]

@@ -27,7 +27,7 @@ _parse_transport(const struct lifeline_option *driver, struct network_options *o
     {
       located_error_at_option(err, opt,
                               "transport(\"udp\") is not supported: failover and delivery guarantees need "
-                              "a connection; use transport(\"tcp\") (or \"tls\" once configured)");
+                              "a connection; use transport(\"tcp\")");
       return -1;
     }
   if (strcmp(transport, "tls") == 0)

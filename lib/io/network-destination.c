@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* While bytes are outstanding, acknowledgements are polled this often: the
- * kernel has no event for them (../shared/FACTS.md). */
-#define ACK_POLL_MS 5
+/* While bytes are outstanding, acknowledgements are polled: the kernel has no
+ * event for them (../shared/FACTS.md).  Every 5 ms while they advance; a
+ * stalled peer backs the poll off to 100 ms so it costs no CPU. */
+#define ACK_POLL_MIN_MS 5
+#define ACK_POLL_MAX_MS 100
 
 enum dest_state
 {
@@ -51,6 +53,7 @@ struct network_destination
 
   struct iv_timer retry_timer; /* time-reopen wait, or the connect timeout */
   struct iv_timer ack_timer;
+  int64_t ack_poll_ms;
   struct iv_timer stop_timer;
   struct iv_task flush_task;
 
@@ -163,38 +166,42 @@ _finish_stop(struct network_destination *self)
   self->dh.stopped(self->dh.cookie);
 }
 
-/* Turns what the kernel acknowledged into DELIVERED fates. */
-static void
+/* Turns what the kernel acknowledged into DELIVERED fates; returns how many. */
+static size_t
 _update_acks(struct network_destination *self)
 {
   uint64_t first, last;
 
   if (!connection_is_open(&self->conn) || self->conn.state != CONNECTION_ESTABLISHED)
-    return;
+    return 0;
   size_t n = msg_queue_ack(self->queue, self->conn_base + connection_acked(&self->conn), &first, &last);
   if (n == 0)
-    return;
+    return 0;
   self->delivered += n;
   _report(self, LIFELINE_FATE_DELIVERED, first, last, NULL, NULL, 0);
   if (self->stopping && msg_queue_length(self->queue) == 0)
     {
       _finish_stop(self);
-      return;
+      return n;
     }
   if (self->want_wakeup && !self->stopping && _has_comfortable_room(self))
     {
       self->want_wakeup = 0;
       self->dh.wakeup(self->dh.cookie);
     }
+  return n;
 }
 
 static void
 _ack_timer_fired(void *cookie)
 {
   struct network_destination *self = cookie;
-  _update_acks(self);
+  if (_update_acks(self) > 0)
+    self->ack_poll_ms = ACK_POLL_MIN_MS;
+  else if (self->ack_poll_ms < ACK_POLL_MAX_MS)
+    self->ack_poll_ms = self->ack_poll_ms * 2 > ACK_POLL_MAX_MS ? ACK_POLL_MAX_MS : self->ack_poll_ms * 2;
   if (self->state == DEST_CONNECTED && msg_queue_unacked_bytes(self->queue) > 0)
-    _timer_arm(&self->ack_timer, ACK_POLL_MS);
+    _timer_arm(&self->ack_timer, self->ack_poll_ms);
 }
 
 static void
@@ -219,10 +226,11 @@ _flush(void *cookie)
       msg_queue_mark_written(self->queue, (size_t) n);
       self->bytes_written += (uint64_t) n;
     }
-  _update_acks(self);
+  if (_update_acks(self) > 0)
+    self->ack_poll_ms = ACK_POLL_MIN_MS;
   if (self->state == DEST_CONNECTED && msg_queue_unacked_bytes(self->queue) > 0
       && !iv_timer_registered(&self->ack_timer))
-    _timer_arm(&self->ack_timer, ACK_POLL_MS);
+    _timer_arm(&self->ack_timer, self->ack_poll_ms);
 }
 
 static void
@@ -421,6 +429,7 @@ network_destination_new(const struct network_options *opts, const struct lifelin
   IV_TIMER_INIT(&self->ack_timer);
   self->ack_timer.cookie = self;
   self->ack_timer.handler = _ack_timer_fired;
+  self->ack_poll_ms = ACK_POLL_MIN_MS;
   IV_TIMER_INIT(&self->stop_timer);
   self->stop_timer.cookie = self;
   self->stop_timer.handler = _stop_deadline;
