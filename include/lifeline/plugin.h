@@ -133,7 +133,7 @@ enum lifeline_push_result
 enum lifeline_fate_kind
 {
   /* The receiving server's TCP stack acknowledged the message's last byte
-   * (see docs/abi.md and docs/delivery.md for what that does and does not prove). */
+   * (docs/architecture.md says what that does and does not prove). */
   LIFELINE_FATE_DELIVERED = 1,
   /* Dropped by a named policy; reason names it. */
   LIFELINE_FATE_DROPPED = 2,
@@ -141,8 +141,11 @@ enum lifeline_fate_kind
   LIFELINE_FATE_RETURNED = 3,
 };
 
-/* Fates arrive in seq order and cover every accepted message exactly once.
- * One report covers the inclusive range first_seq..last_seq. */
+/* Every accepted message gets exactly one fate.  One report covers the
+ * inclusive range first_seq..last_seq, and every seq in it had that fate.
+ * DELIVERED and RETURNED arrive in seq order; a DROPPED fate may be reported
+ * from inside push() for the message being pushed, before the fates of
+ * earlier, still queued messages. */
 struct lifeline_fate
 {
   LIFELINE_ABI_HEADER;

@@ -185,7 +185,10 @@ msg_queue_ack(struct msg_queue *self, uint64_t acked_offset, uint64_t *first_seq
   /* Bytes the kernel says were acknowledged cannot be ahead of what was written. */
   if (acked_offset > self->write)
     acked_offset = self->write;
-  while (n < self->rec_count && _rec(self, n)->end <= acked_offset)
+  /* One run of consecutive seqs per call: a DELIVERED range must never cover
+   * a seq that got another fate (e.g. dropped at push). */
+  while (n < self->rec_count && _rec(self, n)->end <= acked_offset
+         && (n == 0 || _rec(self, n)->seq == _rec(self, n - 1)->seq + 1))
     n++;
   if (n == 0)
     return 0;

@@ -49,8 +49,9 @@ void msg_queue_mark_written(struct msg_queue *self, size_t n);
  * start so acknowledged byte counts map to stream offsets. */
 uint64_t msg_queue_write_offset(const struct msg_queue *self);
 
-/* Releases every message whose last byte is at or below acked_offset.  Returns
- * how many; *first_seq and *last_seq give their range (untouched when 0). */
+/* Releases messages whose last byte is at or below acked_offset, one run of
+ * consecutive seqs at a time (call again until it returns 0).  Returns how
+ * many; *first_seq and *last_seq give their range (untouched when 0). */
 size_t msg_queue_ack(struct msg_queue *self, uint64_t acked_offset, uint64_t *first_seq, uint64_t *last_seq);
 
 /* Moves the write cursor back to the first unacknowledged message.  Returns

@@ -6,8 +6,9 @@
 #include <string.h>
 
 static const char *const network_known_options[] = {
-  "port", "transport", "time-reopen", "connect-timeout", "log-fifo-size", "queue-max-bytes",
-  "log-msg-size", "failover", NULL,
+  "port", "transport", "ip-protocol", "time-reopen", "connect-timeout", "reconnect-backoff-max",
+  "send-stall-timeout", "so-keepalive", "tcp-keepalive-time", "tcp-keepalive-intvl", "tcp-keepalive-probes",
+  "so-sndbuf", "log-fifo-size", "queue-max-bytes", "log-msg-size", "failover", "failback", NULL,
 };
 
 static int
@@ -39,6 +40,50 @@ _parse_transport(const struct lifeline_option *driver, struct network_options *o
   return -1;
 }
 
+static int
+_parse_socket_options(const struct lifeline_option *driver, struct network_options *out, struct lifeline_error *err)
+{
+  int ipp = 0;
+  const struct lifeline_option *ipo = option_find(driver, "ip-protocol");
+
+  /* ip-protocol(4) is written as a number; the enum reader wants words. */
+  if (ipo && ipo->n_values == 1 && ipo->n_children == 0)
+    {
+      const char *t = ipo->values[0]->text;
+      if (strcmp(t, "4") == 0)
+        ipp = 4;
+      else if (strcmp(t, "6") == 0)
+        ipp = 6;
+      else
+        {
+          located_error_at_value(err, ipo, ipo->values[0], "expected 4 or 6, found %s", t);
+          return -1;
+        }
+    }
+  else if (ipo && (ipo->n_values || ipo->n_children))
+    {
+      located_error_at_option(err, ipo, "expected 4 or 6");
+      return -1;
+    }
+  out->ip_protocol = ipp;
+
+  if (option_get_duration_ms(driver, "send-stall-timeout", NETWORK_DEFAULT_SEND_STALL_TIMEOUT_MS, 0,
+                             3600 * 1000, &out->send_stall_timeout_ms, err) < 0
+      || option_get_bool(driver, "so-keepalive", 0, &out->so_keepalive, err) < 0
+      || option_get_int64(driver, "tcp-keepalive-time", 0, 0, 32767, &out->tcp_keepalive_time_s, err) < 0
+      || option_get_int64(driver, "tcp-keepalive-intvl", 0, 0, 32767, &out->tcp_keepalive_intvl_s, err) < 0
+      || option_get_int64(driver, "tcp-keepalive-probes", 0, 0, 127, &out->tcp_keepalive_probes, err) < 0
+      || option_get_size(driver, "so-sndbuf", 0, 0, 1 << 30, &out->so_sndbuf, err) < 0)
+    return -1;
+  if (out->send_stall_timeout_ms > 0 && out->send_stall_timeout_ms < 100)
+    {
+      located_error_at_option(err, option_find(driver, "send-stall-timeout"),
+                              "send-stall-timeout() below 0.1 s would declare healthy collectors dead; use 0 to turn it off");
+      return -1;
+    }
+  return 0;
+}
+
 int
 network_options_parse(const struct lifeline_option *driver, struct network_options *out,
                       struct lifeline_error *err)
@@ -63,13 +108,13 @@ network_options_parse(const struct lifeline_option *driver, struct network_optio
       return -1;
     }
 
-  const struct lifeline_option *failover = option_find(driver, "failover");
-  if (failover)
+  const struct lifeline_option *port_opt = option_find(driver, "port");
+  if (out->server.port && port_opt)
     {
-      located_error_at_option(err, failover, "failover() is not available in this version yet");
+      located_error_at_option(err, port_opt, "the server address \"%s\" already names port %u; write the port once",
+                              host, (unsigned) out->server.port);
       return -1;
     }
-
   int64_t def_port = out->server.port ? out->server.port : NETWORK_DEFAULT_PORT;
   if (option_get_int64(driver, "port", def_port, 1, 65535, &port, err) < 0)
     return -1;
@@ -83,6 +128,21 @@ network_options_parse(const struct lifeline_option *driver, struct network_optio
   if (option_get_duration_ms(driver, "connect-timeout", NETWORK_DEFAULT_CONNECT_TIMEOUT_MS, 10, 3600 * 1000,
                              &out->connect_timeout_ms, err) < 0)
     return -1;
+  if (_parse_socket_options(driver, out, err) < 0)
+    return -1;
+
+  struct failover_policy_options *policy = &out->failover.policy;
+  failover_policy_options_defaults(policy);
+  policy->time_reopen_ms = out->time_reopen_ms;
+  policy->connect_timeout_ms = out->connect_timeout_ms;
+  if (option_get_duration_ms(driver, "reconnect-backoff-max", NETWORK_DEFAULT_RECONNECT_BACKOFF_MAX_MS,
+                             10, 24 * 3600 * 1000, &policy->reconnect_backoff_max_ms, err) < 0)
+    return -1;
+  if (policy->reconnect_backoff_max_ms < out->time_reopen_ms)
+    policy->reconnect_backoff_max_ms = out->time_reopen_ms;
+  if (failover_config_parse(driver, &out->server, out->server.port, &out->failover, err) < 0)
+    return -1;
+
   if (option_get_int64(driver, "log-fifo-size", NETWORK_DEFAULT_LOG_FIFO_SIZE, 1, 100 * 1000 * 1000,
                        &out->log_fifo_size, err) < 0)
     return -1;

@@ -118,15 +118,46 @@ connection_init(struct connection *self, const struct connection_callbacks *cb)
   self->cb = *cb;
 }
 
-int
-connection_connect(struct connection *self, const struct sockaddr *addr, socklen_t addrlen)
+static void
+_set_int(int fd, int level, int name, int value)
 {
-  int one = 1;
+  /* Best effort: an option the kernel refuses changes detection speed, not correctness. */
+  (void) setsockopt(fd, level, name, &value, sizeof(value));
+}
+
+static void
+_apply_options(int fd, const struct connection_options *o)
+{
+  /* lifeline batches writes itself; Nagle would only add latency to a lone line. */
+  _set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1);
+  if (!o)
+    return;
+  if (o->user_timeout_ms > 0)
+    _set_int(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, o->user_timeout_ms);
+  if (o->keepalive)
+    {
+      _set_int(fd, SOL_SOCKET, SO_KEEPALIVE, 1);
+      if (o->keepalive_time_s > 0)
+        _set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, o->keepalive_time_s);
+      if (o->keepalive_intvl_s > 0)
+        _set_int(fd, IPPROTO_TCP, TCP_KEEPINTVL, o->keepalive_intvl_s);
+      if (o->keepalive_probes > 0)
+        _set_int(fd, IPPROTO_TCP, TCP_KEEPCNT, o->keepalive_probes);
+    }
+  if (o->sndbuf > 0)
+    _set_int(fd, SOL_SOCKET, SO_SNDBUF, o->sndbuf);
+  if (o->notsent_lowat > 0)
+    _set_int(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, o->notsent_lowat);
+}
+
+int
+connection_connect(struct connection *self, const struct sockaddr *addr, socklen_t addrlen,
+                   const struct connection_options *opts)
+{
   int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
   if (fd < 0)
     return -1;
-  /* lifeline batches writes itself; Nagle would only add latency to a lone line. */
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  _apply_options(fd, opts);
 
   if (connect(fd, addr, addrlen) < 0 && errno != EINPROGRESS)
     {

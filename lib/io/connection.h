@@ -36,6 +36,16 @@ struct connection_callbacks
   void (*writable)(void *cookie);
 };
 
+/* Socket options applied before connect; 0 leaves the kernel's default. */
+struct connection_options
+{
+  int user_timeout_ms; /* TCP_USER_TIMEOUT: also aborts zero-window stalls (FACTS.md) */
+  int keepalive;
+  int keepalive_time_s, keepalive_intvl_s, keepalive_probes;
+  int sndbuf;
+  int notsent_lowat; /* TCP_NOTSENT_LOWAT: bounds what waits unsent in the kernel */
+};
+
 /* Embedded in its owner; connection_init() before anything else. */
 struct connection
 {
@@ -52,7 +62,8 @@ void connection_init(struct connection *self, const struct connection_callbacks 
 
 /* Starts a non-blocking connect.  0, or -1 with errno set (the connection
  * stays idle and no callback follows). */
-int connection_connect(struct connection *self, const struct sockaddr *addr, socklen_t addrlen);
+int connection_connect(struct connection *self, const struct sockaddr *addr, socklen_t addrlen,
+                       const struct connection_options *opts);
 
 /* Writes what the socket takes now.  Returns bytes written (0 when the socket
  * is full: writable() follows), or -1 when the connection broke (failed()

@@ -1,119 +1,87 @@
-#include "network-destination.h"
+#include "network-destination-private.h"
 
-#include "connection.h"
 #include "core/located-error.h"
-#include "core/msg-queue.h"
 #include "host-log.h"
-#include "resolver.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* While bytes are outstanding, acknowledgements are polled: the kernel has no
  * event for them (../shared/FACTS.md).  Every 5 ms while they advance; a
  * stalled peer backs the poll off to 100 ms so it costs no CPU. */
 #define ACK_POLL_MIN_MS 5
 #define ACK_POLL_MAX_MS 100
+/* Unsent bytes the kernel may hold: what a broken connection strands there
+ * must be re-sent, so keep it small; loopback throughput does not suffer. */
+#define NOTSENT_LOWAT (256 * 1024)
+/* A failback drains the old connection at most this long when
+ * send-stall-timeout() is off. */
+#define DEFAULT_DRAIN_MS 10000
 
-enum dest_state
-{
-  DEST_NEW = 0,
-  DEST_RESOLVING,
-  DEST_CONNECTING,
-  DEST_CONNECTED,
-  DEST_WAITING, /* time-reopen() between attempts */
-  DEST_STOPPED,
-};
-
-static const char *const dest_state_names[] = {
-  "new", "resolving", "connecting", "connected", "waiting", "stopped",
-};
-
-struct network_destination
-{
-  struct network_options opts;
-  const struct lifeline_host *host;
-  struct lifeline_dest_host dh;
-  char dest_name[128];
-  char server_name[SERVER_ADDRESS_HOST_MAX + 16];
-
-  int state;
-  int stopping;
-  int want_wakeup;
-  struct msg_queue *queue;
-  struct connection conn;
-  uint64_t conn_base; /* stream offset at which the current connection started */
-  struct resolver_request *resolving;
-  struct addrinfo *addrs;
-  struct addrinfo *next_addr;
-  int last_errno;
-
-  struct iv_timer retry_timer; /* time-reopen wait, or the connect timeout */
-  struct iv_timer ack_timer;
-  int64_t ack_poll_ms;
-  struct iv_timer stop_timer;
-  struct iv_task flush_task;
-
-  uint64_t delivered, resent, returned, truncated;
-  uint64_t connects, connect_failures, breaks, bytes_written;
-};
-
-static void _try_next_address(struct network_destination *self);
 static void _flush(void *cookie);
+static size_t _update_acks(struct network_destination *self);
 
-static const char *
-_errno_reason(int err)
+int64_t
+network_destination_now_ms(void)
 {
-  switch (err)
-    {
-    case 0:
-      return "closed-by-peer";
-    case ECONNREFUSED:
-      return "connection-refused";
-    case ECONNRESET:
-      return "connection-reset";
-    case EPIPE:
-      return "broken-pipe";
-    case ETIMEDOUT:
-      return "timeout";
-    case EHOSTUNREACH:
-    case ENETUNREACH:
-      return "unreachable";
-    default:
-      return strerror(err);
-    }
+  iv_validate_now();
+  return (int64_t) iv_now.tv_sec * 1000 + iv_now.tv_nsec / 1000000;
 }
 
 static void
-_timer_arm(struct iv_timer *t, int64_t ms)
+_arm_at(struct iv_timer *t, int64_t at_ms)
 {
   if (iv_timer_registered(t))
     iv_timer_unregister(t);
-  iv_validate_now();
-  t->expires = iv_now;
-  t->expires.tv_sec += ms / 1000;
-  t->expires.tv_nsec += (ms % 1000) * 1000000L;
-  if (t->expires.tv_nsec >= 1000000000L)
-    {
-      t->expires.tv_sec++;
-      t->expires.tv_nsec -= 1000000000L;
-    }
+  t->expires.tv_sec = at_ms / 1000;
+  t->expires.tv_nsec = (at_ms % 1000) * 1000000L;
   iv_timer_register(t);
 }
 
 static void
-_timer_cancel(struct iv_timer *t)
+_arm_in(struct iv_timer *t, int64_t ms)
+{
+  _arm_at(t, network_destination_now_ms() + ms);
+}
+
+static void
+_cancel(struct iv_timer *t)
 {
   if (iv_timer_registered(t))
     iv_timer_unregister(t);
 }
 
+static enum failover_reason
+_reason(int err)
+{
+  if (err < 0)
+    return FAILOVER_REASON_RESOLVE_FAILED;
+  switch (err)
+    {
+    case 0:
+      return FAILOVER_REASON_CLOSED_BY_PEER;
+    case ECONNREFUSED:
+      return FAILOVER_REASON_REFUSED;
+    case ETIMEDOUT:
+      return FAILOVER_REASON_TIMEOUT;
+    case ECONNRESET:
+    case EPIPE:
+      return FAILOVER_REASON_RESET;
+    case EHOSTUNREACH:
+    case ENETUNREACH:
+      return FAILOVER_REASON_UNREACHABLE;
+    default:
+      return FAILOVER_REASON_IO_ERROR;
+    }
+}
+
 static void
-_report(struct network_destination *self, uint32_t kind, uint64_t first, uint64_t last,
-        const char *reason, const uint8_t *data, size_t len)
+_report(struct network_destination *self, uint32_t kind, uint64_t first, uint64_t last, const char *reason,
+        const uint8_t *data, size_t len)
 {
   struct lifeline_fate fate;
   memset(&fate, 0, sizeof(fate));
@@ -125,6 +93,29 @@ _report(struct network_destination *self, uint32_t kind, uint64_t first, uint64_
   fate.data = data;
   fate.len = len;
   self->dh.fate(self->dh.cookie, &fate);
+}
+
+static const char *
+_server(const struct network_destination *self, int server)
+{
+  return server >= 0 && (size_t) server < self->opts.failover.n_servers ? self->server_names[server] : "none";
+}
+
+static struct conn_slot *
+_free_slot(struct network_destination *self)
+{
+  for (int i = 0; i < DEST_SLOTS; i++)
+    if (self->slots[i].role == CONN_SLOT_FREE && !connection_is_open(&self->slots[i].conn)
+        && !self->slots[i].resolving)
+      return &self->slots[i];
+  return NULL;
+}
+
+/* The slot whose writes are not yet acknowledged: the draining one if any. */
+static struct conn_slot *
+_writer(struct network_destination *self)
+{
+  return self->draining ? self->draining : self->live;
 }
 
 static int
@@ -142,28 +133,50 @@ _has_comfortable_room(const struct network_destination *self)
 static void
 _finish_stop(struct network_destination *self)
 {
-  if (self->state == DEST_STOPPED)
+  if (self->stopped)
     return;
-  _timer_cancel(&self->retry_timer);
-  _timer_cancel(&self->ack_timer);
-  _timer_cancel(&self->stop_timer);
+  self->stopped = 1;
+  _cancel(&self->policy_timer);
+  _cancel(&self->ack_timer);
+  _cancel(&self->drain_timer);
+  _cancel(&self->stop_timer);
   if (iv_task_registered(&self->flush_task))
     iv_task_unregister(&self->flush_task);
-  resolver_cancel(self->resolving);
-  self->resolving = NULL;
-  if (self->addrs)
-    freeaddrinfo(self->addrs);
-  self->addrs = self->next_addr = NULL;
-  if (connection_is_open(&self->conn))
-    {
-      if (msg_queue_unacked_bytes(self->queue) == 0)
-        connection_close(&self->conn);
-      else
-        connection_abort(&self->conn);
-    }
-  self->state = DEST_STOPPED;
+  int all_acked = msg_queue_unacked_bytes(self->queue) == 0;
+  for (int i = 0; i < DEST_SLOTS; i++)
+    conn_slot_release(&self->slots[i], !all_acked || self->slots[i].role == CONN_SLOT_PROBE);
+  self->live = self->probe = self->draining = NULL;
   host_log(self->host, LIFELINE_LOG_DEBUG, "Destination stopped", "destination", self->dest_name, NULL);
   self->dh.stopped(self->dh.cookie);
+}
+
+static void
+_arm_ack_poll(struct network_destination *self)
+{
+  if (msg_queue_unacked_bytes(self->queue) > 0 && !iv_timer_registered(&self->ack_timer))
+    _arm_in(&self->ack_timer, self->ack_poll_ms);
+}
+
+/* The old connection of a failback is fully acknowledged (or given up):
+ * writing continues on the new live connection. */
+static void
+_drain_done(struct network_destination *self)
+{
+  struct conn_slot *old = self->draining;
+  if (!old)
+    return;
+  size_t resend = msg_queue_rewind(self->queue);
+  self->resent += resend;
+  conn_slot_release(old, resend > 0);
+  self->draining = NULL;
+  _cancel(&self->drain_timer);
+  if (self->live && conn_slot_is_established(self->live))
+    {
+      self->live->base = msg_queue_write_offset(self->queue);
+      self->live->last_progress_ms = network_destination_now_ms();
+      if (!iv_task_registered(&self->flush_task))
+        iv_task_register(&self->flush_task);
+    }
 }
 
 /* Turns what the kernel acknowledged into DELIVERED fates; returns how many. */
@@ -171,25 +184,363 @@ static size_t
 _update_acks(struct network_destination *self)
 {
   uint64_t first, last;
+  struct conn_slot *w = _writer(self);
 
-  if (!connection_is_open(&self->conn) || self->conn.state != CONNECTION_ESTABLISHED)
+  if (!w || !conn_slot_is_established(w))
     return 0;
-  size_t n = msg_queue_ack(self->queue, self->conn_base + connection_acked(&self->conn), &first, &last);
+  uint64_t acked = connection_acked(&w->conn);
+  if (acked != w->last_acked)
+    {
+      w->last_acked = acked;
+      w->last_progress_ms = network_destination_now_ms();
+    }
+  size_t n = 0, run;
+  while ((run = msg_queue_ack(self->queue, w->base + acked, &first, &last)) > 0)
+    {
+      n += run;
+      _report(self, LIFELINE_FATE_DELIVERED, first, last, NULL, NULL, 0);
+    }
   if (n == 0)
     return 0;
   self->delivered += n;
-  _report(self, LIFELINE_FATE_DELIVERED, first, last, NULL, NULL, 0);
+  self->counters[w->server].delivered += n;
+  self->last_delivery_ms = network_destination_now_ms();
   if (self->stopping && msg_queue_length(self->queue) == 0)
     {
       _finish_stop(self);
       return n;
     }
+  if (self->draining && msg_queue_unacked_bytes(self->queue) == 0)
+    _drain_done(self);
   if (self->want_wakeup && !self->stopping && _has_comfortable_room(self))
     {
       self->want_wakeup = 0;
       self->dh.wakeup(self->dh.cookie);
     }
   return n;
+}
+
+/* An established live connection is gone (broken, stalled, closed on the
+ * policy's word): keep what was acknowledged, discard the kernel's tail so it
+ * cannot arrive later as a duplicate, and re-send the rest elsewhere. */
+static void
+_drop_live(struct network_destination *self)
+{
+  struct conn_slot *live = self->live;
+  if (!live)
+    return;
+  if (conn_slot_is_established(live) && !self->draining)
+    {
+      _update_acks(self);
+      if (self->stopped)
+        return;
+      size_t resend = msg_queue_rewind(self->queue);
+      self->resent += resend;
+      if (resend)
+        {
+          char text[32];
+          snprintf(text, sizeof(text), "%zu", resend);
+          host_log(self->host, LIFELINE_LOG_NOTICE, "Re-sending unacknowledged messages on the next connection",
+                   "destination", self->dest_name, "server", _server(self, live->server), "messages", text, NULL);
+        }
+    }
+  conn_slot_release(live, 1);
+  self->live = NULL;
+}
+
+static void
+_promote_probe(struct network_destination *self)
+{
+  struct conn_slot *p = self->probe;
+  if (!p)
+    return;
+  self->probe = NULL;
+  struct conn_slot *old = self->live;
+  if (old)
+    {
+      if (conn_slot_is_established(old) && msg_queue_unacked_bytes(self->queue) > 0 && !self->draining)
+        {
+          /* Planned switch: no new writes to the old connection; it keeps its
+           * place until what it carries is acknowledged. */
+          old->role = CONN_SLOT_DRAINING;
+          self->draining = old;
+          int64_t limit = self->opts.send_stall_timeout_ms ? self->opts.send_stall_timeout_ms : DEFAULT_DRAIN_MS;
+          _arm_in(&self->drain_timer, limit);
+        }
+      else
+        conn_slot_release(old, !conn_slot_is_established(old));
+    }
+  p->role = CONN_SLOT_LIVE;
+  self->live = p;
+  p->last_progress_ms = network_destination_now_ms();
+  if (!self->draining)
+    {
+      p->base = msg_queue_write_offset(self->queue);
+      if (!iv_task_registered(&self->flush_task))
+        iv_task_register(&self->flush_task);
+    }
+}
+
+static void
+_log_emit(struct network_destination *self, const struct failover_action *a)
+{
+  char text[64];
+  const char *server = _server(self, a->server);
+  const char *reason = failover_reason_name(a->reason);
+  const char *d = self->dest_name;
+
+  failover_action_format(a, self->last_event, sizeof(self->last_event));
+  switch (a->emit)
+    {
+    case FAILOVER_EMIT_CONNECT_FAILED:
+      host_log(self->host, LIFELINE_LOG_ERROR, "Connection failed", "destination", d, "server", server, "reason",
+               reason, NULL);
+      break;
+    case FAILOVER_EMIT_DISCONNECTED:
+      host_log(self->host, LIFELINE_LOG_ERROR, "Connection lost", "destination", d, "server", server, "reason",
+               reason, NULL);
+      break;
+    case FAILOVER_EMIT_SERVER_CHANGED:
+      host_log(self->host, LIFELINE_LOG_NOTICE,
+               a->reason == FAILOVER_REASON_FAILBACK ? "Failing back to the primary" : "Failing over", "destination",
+               d, "from", _server(self, a->from), "to", server, "reason", reason, NULL);
+      break;
+    case FAILOVER_EMIT_CONNECTED:
+      host_log(self->host, LIFELINE_LOG_NOTICE, "Connected", "destination", d, "server", server, "role",
+               failover_role_name(a->role), NULL);
+      break;
+    case FAILOVER_EMIT_ON_FAILOVER:
+      host_log(self->host, LIFELINE_LOG_WARNING, "Running on a failover server, not the primary", "destination", d,
+               "server", server, "primary", _server(self, 0), NULL);
+      break;
+    case FAILOVER_EMIT_EXHAUSTED:
+      snprintf(text, sizeof(text), "%d", a->count);
+      host_log(self->host, LIFELINE_LOG_ERROR, "Every server failed for try-count() passes; destination exhausted",
+               "destination", d, "passes", text, "on_exhausted",
+               self->opts.failover.policy.on_exhausted_drop ? "drop" : "keep", NULL);
+      break;
+    case FAILOVER_EMIT_RECOVERED:
+      snprintf(text, sizeof(text), "%d", a->count);
+      host_log(self->host, LIFELINE_LOG_NOTICE, "Destination recovered", "destination", d, "server", server,
+               "passes", text, NULL);
+      break;
+    case FAILOVER_EMIT_PROBE_OK:
+      snprintf(text, sizeof(text), "%d", a->count);
+      host_log(self->host, LIFELINE_LOG_DEBUG, "Probe succeeded", "destination", d, "server", server, "successes",
+               text, NULL);
+      break;
+    case FAILOVER_EMIT_PROBE_FAILED:
+      host_log(self->host, LIFELINE_LOG_DEBUG, "Probe failed", "destination", d, "server", server, "reason", reason,
+               NULL);
+      break;
+    case FAILOVER_EMIT_QUARANTINED:
+      snprintf(text, sizeof(text), "%.1f", (double) (a->until_ms - network_destination_now_ms()) / 1000.0);
+      host_log(self->host, LIFELINE_LOG_WARNING,
+               "Server left again soon after failing back to it; not probing it for a while", "destination", d,
+               "server", server, "seconds", text, NULL);
+      break;
+    case FAILOVER_EMIT_ALL_BLACKLISTED:
+      host_log(self->host, LIFELINE_LOG_ERROR, "Every server is blacklisted; nothing to connect to", "destination",
+               d, NULL);
+      break;
+    case FAILOVER_EMIT_COMMAND_REJECTED:
+      self->command_rejected = 1;
+      snprintf(self->command_reply, sizeof(self->command_reply), "refused: %s (server %s)", reason, server);
+      break;
+    }
+}
+
+static void
+_execute(struct network_destination *self, const struct failover_action *a)
+{
+  struct conn_slot *slot;
+
+  switch (a->type)
+    {
+    case FAILOVER_ACTION_CONNECT:
+      if (self->live)
+        _drop_live(self);
+      slot = _free_slot(self);
+      if (!slot)
+        return; /* cannot happen: three slots, at most three roles */
+      self->live = slot;
+      conn_slot_attempt(slot, CONN_SLOT_LIVE, a->server, &self->opts.failover.servers[a->server],
+                        self->opts.ip_protocol, &self->conn_opts);
+      break;
+    case FAILOVER_ACTION_CLOSE:
+      if (self->live && self->live->server == a->server)
+        _drop_live(self);
+      break;
+    case FAILOVER_ACTION_PROBE:
+      if (self->probe)
+        conn_slot_release(self->probe, 1);
+      slot = _free_slot(self);
+      if (!slot)
+        return;
+      self->probe = slot;
+      conn_slot_attempt(slot, CONN_SLOT_PROBE, a->server, &self->opts.failover.servers[a->server],
+                        self->opts.ip_protocol, &self->conn_opts);
+      break;
+    case FAILOVER_ACTION_CANCEL_PROBE:
+      if (self->probe)
+        conn_slot_release(self->probe, 0);
+      self->probe = NULL;
+      break;
+    case FAILOVER_ACTION_PROMOTE_PROBE:
+      _promote_probe(self);
+      break;
+    case FAILOVER_ACTION_EMIT:
+      _log_emit(self, a);
+      break;
+    }
+}
+
+static void
+_rearm_policy_timer(struct network_destination *self)
+{
+  int64_t at = failover_policy_next_deadline(self->policy);
+  if (at == INT64_MAX)
+    _cancel(&self->policy_timer);
+  else
+    _arm_at(&self->policy_timer, at);
+}
+
+void
+network_destination_feed(struct network_destination *self, const struct failover_event *ev)
+{
+  struct failover_action actions[FAILOVER_ACTIONS_MAX];
+
+  if (self->stopped)
+    return;
+  if (self->in_policy)
+    {
+      /* A callback from inside an action: handle it after the current batch. */
+      if (self->n_pending < DEST_PENDING_EVENTS)
+        self->pending[self->n_pending++] = *ev;
+      return;
+    }
+  self->in_policy = 1;
+  struct failover_event current = *ev;
+  for (;;)
+    {
+      size_t n = failover_policy_handle(self->policy, &current, network_destination_now_ms(), actions,
+                                        FAILOVER_ACTIONS_MAX);
+      for (size_t i = 0; i < n && !self->stopped; i++)
+        _execute(self, &actions[i]);
+      if (self->n_pending == 0 || self->stopped)
+        break;
+      current = self->pending[0];
+      memmove(self->pending, self->pending + 1, --self->n_pending * sizeof(self->pending[0]));
+    }
+  self->in_policy = 0;
+  if (!self->stopped)
+    _rearm_policy_timer(self);
+}
+
+static void
+_feed(struct network_destination *self, enum failover_event_type type, int server, enum failover_reason reason)
+{
+  struct failover_event ev = { .type = type, .server = server, .reason = reason, .duration_ms = 0 };
+  network_destination_feed(self, &ev);
+}
+
+static void
+_policy_timer_fired(void *cookie)
+{
+  _feed(cookie, FAILOVER_EVENT_TIMER, -1, FAILOVER_REASON_NONE);
+}
+
+static void
+_slot_established(void *owner, struct conn_slot *slot)
+{
+  struct network_destination *self = owner;
+  if (slot->role == CONN_SLOT_PROBE)
+    {
+      _feed(self, FAILOVER_EVENT_PROBE_OK, slot->server, FAILOVER_REASON_NONE);
+      return;
+    }
+  slot->base = msg_queue_write_offset(self->queue);
+  slot->last_progress_ms = network_destination_now_ms();
+  _feed(self, FAILOVER_EVENT_CONNECTED, slot->server, FAILOVER_REASON_NONE);
+  if (self->live == slot && !self->draining && !iv_task_registered(&self->flush_task))
+    iv_task_register(&self->flush_task);
+}
+
+static void
+_slot_attempt_failed(void *owner, struct conn_slot *slot, int err)
+{
+  struct network_destination *self = owner;
+  int server = slot->server;
+  slot->server = -1;
+  if (self->probe == slot)
+    {
+      self->probe = NULL;
+      _feed(self, FAILOVER_EVENT_PROBE_FAILED, server, _reason(err));
+    }
+  else if (self->live == slot)
+    {
+      self->live = NULL;
+      _feed(self, FAILOVER_EVENT_CONNECT_FAILED, server, _reason(err));
+    }
+}
+
+static void
+_slot_broken(void *owner, struct conn_slot *slot, int err)
+{
+  struct network_destination *self = owner;
+  int server = slot->server;
+
+  if (slot == self->draining)
+    {
+      _update_acks(self);
+      if (self->draining == slot)
+        _drain_done(self);
+      return;
+    }
+  if (slot == self->probe)
+    {
+      conn_slot_release(slot, 1);
+      self->probe = NULL;
+      _feed(self, FAILOVER_EVENT_PROBE_FAILED, server, _reason(err));
+      return;
+    }
+  if (slot == self->live)
+    {
+      _drop_live(self);
+      _feed(self, FAILOVER_EVENT_CLOSED, server, _reason(err));
+    }
+}
+
+static void
+_slot_writable(void *owner, struct conn_slot *slot)
+{
+  _flush(owner);
+}
+
+/* Stall detection: bytes outstanding and the acknowledged count not moving
+ * for send-stall-timeout().  SIOCOUTQ alone is no progress signal: behind a
+ * slow but live reader it stays flat while acknowledgements advance. */
+static void
+_check_stall(struct network_destination *self)
+{
+  struct conn_slot *w = _writer(self);
+  if (!w || !conn_slot_is_established(w) || self->opts.send_stall_timeout_ms <= 0)
+    return;
+  if (msg_queue_unacked_bytes(self->queue) == 0)
+    {
+      w->last_progress_ms = network_destination_now_ms();
+      return;
+    }
+  if (network_destination_now_ms() - w->last_progress_ms < self->opts.send_stall_timeout_ms)
+    return;
+  if (w == self->draining)
+    {
+      _drain_done(self); /* given up: the unacknowledged rest goes on the new connection */
+      return;
+    }
+  host_log(self->host, LIFELINE_LOG_ERROR, "No acknowledgement progress for send-stall-timeout(); server declared dead",
+           "destination", self->dest_name, "server", _server(self, w->server), NULL);
+  _feed(self, FAILOVER_EVENT_STALLED, w->server, FAILOVER_REASON_STALLED);
 }
 
 static void
@@ -200,181 +551,50 @@ _ack_timer_fired(void *cookie)
     self->ack_poll_ms = ACK_POLL_MIN_MS;
   else if (self->ack_poll_ms < ACK_POLL_MAX_MS)
     self->ack_poll_ms = self->ack_poll_ms * 2 > ACK_POLL_MAX_MS ? ACK_POLL_MAX_MS : self->ack_poll_ms * 2;
-  if (self->state == DEST_CONNECTED && msg_queue_unacked_bytes(self->queue) > 0)
-    _timer_arm(&self->ack_timer, self->ack_poll_ms);
+  if (self->stopped)
+    return;
+  _check_stall(self);
+  if (!self->stopped)
+    _arm_ack_poll(self);
 }
 
 static void
-_schedule_flush(struct network_destination *self)
+_drain_timer_fired(void *cookie)
 {
-  if (self->state == DEST_CONNECTED && !iv_task_registered(&self->flush_task))
-    iv_task_register(&self->flush_task);
+  struct network_destination *self = cookie;
+  _update_acks(self);
+  if (self->draining)
+    {
+      host_log(self->host, LIFELINE_LOG_WARNING, "Old connection not drained in time; re-sending its rest",
+               "destination", self->dest_name, "server", _server(self, self->draining->server), NULL);
+      _drain_done(self);
+    }
 }
 
 static void
 _flush(void *cookie)
 {
   struct network_destination *self = cookie;
+  struct conn_slot *live = self->live;
   struct iovec iov[2];
   int cnt;
 
-  while (self->state == DEST_CONNECTED && (cnt = msg_queue_unwritten(self->queue, iov)) > 0)
+  if (!live || self->draining || !conn_slot_is_established(live) || self->stopped)
+    return;
+  if (msg_queue_unacked_bytes(self->queue) == 0)
+    live->last_progress_ms = network_destination_now_ms();
+  while (self->live == live && conn_slot_is_established(live) && (cnt = msg_queue_unwritten(self->queue, iov)) > 0)
     {
-      ssize_t n = connection_write(&self->conn, iov, cnt);
+      ssize_t n = connection_write(&live->conn, iov, cnt);
       if (n <= 0)
-        break; /* full (writable follows) or broken (failed follows) */
+        break; /* full (writable follows) or broken (broken follows) */
       msg_queue_mark_written(self->queue, (size_t) n);
-      self->bytes_written += (uint64_t) n;
+      self->counters[live->server].bytes_written += (uint64_t) n;
     }
   if (_update_acks(self) > 0)
     self->ack_poll_ms = ACK_POLL_MIN_MS;
-  if (self->state == DEST_CONNECTED && msg_queue_unacked_bytes(self->queue) > 0
-      && !iv_timer_registered(&self->ack_timer))
-    _timer_arm(&self->ack_timer, self->ack_poll_ms);
-}
-
-static void
-_schedule_retry(struct network_destination *self)
-{
-  self->state = DEST_WAITING;
-  _timer_arm(&self->retry_timer, self->opts.time_reopen_ms);
-}
-
-static void
-_resolved(void *cookie, struct addrinfo *result, int gai_error)
-{
-  struct network_destination *self = cookie;
-
-  self->resolving = NULL;
-  if (gai_error)
-    {
-      self->connect_failures++;
-      host_log(self->host, LIFELINE_LOG_ERROR, "Cannot resolve server name; retrying after time-reopen()",
-               "destination", self->dest_name, "server", self->server_name, "reason", gai_strerror(gai_error),
-               NULL);
-      _schedule_retry(self);
-      return;
-    }
-  self->addrs = self->next_addr = result;
-  _try_next_address(self);
-}
-
-static void
-_start_attempt(struct network_destination *self)
-{
-  self->state = DEST_RESOLVING;
-  self->resolving = resolver_lookup(self->opts.server.host, self->opts.server.port, AF_UNSPEC, _resolved, self);
-  if (!self->resolving)
-    _schedule_retry(self);
-}
-
-static void
-_retry_timer_fired(void *cookie)
-{
-  struct network_destination *self = cookie;
-
-  if (self->state == DEST_WAITING)
-    {
-      _start_attempt(self);
-      return;
-    }
-  if (self->state == DEST_CONNECTING)
-    {
-      /* connect-timeout(): this address did not answer; try the next one. */
-      connection_abort(&self->conn);
-      self->last_errno = ETIMEDOUT;
-      _try_next_address(self);
-    }
-}
-
-static void
-_all_addresses_failed(struct network_destination *self)
-{
-  if (self->addrs)
-    freeaddrinfo(self->addrs);
-  self->addrs = self->next_addr = NULL;
-  self->connect_failures++;
-  host_log(self->host, LIFELINE_LOG_ERROR, "Connection failed; retrying after time-reopen()",
-           "destination", self->dest_name, "server", self->server_name, "reason", _errno_reason(self->last_errno),
-           NULL);
-  _schedule_retry(self);
-}
-
-static void
-_try_next_address(struct network_destination *self)
-{
-  while (self->next_addr)
-    {
-      struct addrinfo *ai = self->next_addr;
-      self->next_addr = ai->ai_next;
-      if (connection_connect(&self->conn, ai->ai_addr, ai->ai_addrlen) == 0)
-        {
-          self->state = DEST_CONNECTING;
-          _timer_arm(&self->retry_timer, self->opts.connect_timeout_ms);
-          return;
-        }
-      self->last_errno = errno;
-    }
-  _all_addresses_failed(self);
-}
-
-static void
-_connected(void *cookie)
-{
-  struct network_destination *self = cookie;
-  char peer[80];
-
-  _timer_cancel(&self->retry_timer);
-  if (self->addrs)
-    freeaddrinfo(self->addrs);
-  self->addrs = self->next_addr = NULL;
-  self->state = DEST_CONNECTED;
-  self->connects++;
-  self->conn_base = msg_queue_write_offset(self->queue);
-  host_log(self->host, LIFELINE_LOG_NOTICE, "Connected", "destination", self->dest_name,
-           "server", self->server_name, "address", connection_peer(&self->conn, peer, sizeof(peer)), NULL);
-  _schedule_flush(self);
-}
-
-static void
-_failed(void *cookie, int err)
-{
-  struct network_destination *self = cookie;
-
-  if (self->state == DEST_CONNECTING)
-    {
-      connection_abort(&self->conn);
-      self->last_errno = err ? err : ECONNREFUSED;
-      _try_next_address(self);
-      return;
-    }
-
-  /* An established connection broke.  Read the acknowledged count while the
-   * fd is still open, then discard the kernel's tail and re-send it. */
-  _update_acks(self);
-  if (self->state == DEST_STOPPED)
-    return;
-  size_t resend = msg_queue_rewind(self->queue);
-  self->resent += resend;
-  self->breaks++;
-  connection_abort(&self->conn);
-  _timer_cancel(&self->ack_timer);
-  if (iv_task_registered(&self->flush_task))
-    iv_task_unregister(&self->flush_task);
-
-  char resend_text[32];
-  snprintf(resend_text, sizeof(resend_text), "%zu", resend);
-  host_log(self->host, LIFELINE_LOG_ERROR, "Connection broken; re-sending unacknowledged messages after time-reopen()",
-           "destination", self->dest_name, "server", self->server_name, "reason", _errno_reason(err),
-           "resend", resend_text, NULL);
-  self->last_errno = err;
-  _schedule_retry(self);
-}
-
-static void
-_writable(void *cookie)
-{
-  _flush(cookie);
+  if (!self->stopped)
+    _arm_ack_poll(self);
 }
 
 static void
@@ -386,12 +606,13 @@ _stop_deadline(void *cookie)
   size_t len;
 
   _update_acks(self);
-  if (self->state == DEST_STOPPED)
+  if (self->stopped)
     return;
   /* Anything not acknowledged by now goes back to the host; the abortive
-   * close in _finish_stop makes sure the kernel does not deliver it later. */
-  if (connection_is_open(&self->conn))
-    connection_abort(&self->conn);
+   * close makes sure the kernel does not deliver it later. */
+  for (int i = 0; i < DEST_SLOTS; i++)
+    conn_slot_release(&self->slots[i], 1);
+  self->live = self->probe = self->draining = NULL;
   while (msg_queue_front(self->queue, &seq, &data, &len) == 0)
     {
       _report(self, LIFELINE_FATE_RETURNED, seq, seq, NULL, data, len);
@@ -399,6 +620,14 @@ _stop_deadline(void *cookie)
       self->returned++;
     }
   _finish_stop(self);
+}
+
+static void
+_init_timer(struct iv_timer *t, void *cookie, void (*handler)(void *))
+{
+  IV_TIMER_INIT(t);
+  t->cookie = cookie;
+  t->handler = handler;
 }
 
 struct network_destination *
@@ -413,26 +642,38 @@ network_destination_new(const struct network_options *opts, const struct lifelin
   self->dh = *dest_host;
   snprintf(self->dest_name, sizeof(self->dest_name), "%s", dest_host->dest_name ? dest_host->dest_name : "");
   self->dh.dest_name = self->dest_name;
-  server_address_format(&opts->server, self->server_name, sizeof(self->server_name));
+  for (size_t i = 0; i < opts->failover.n_servers; i++)
+    server_address_format(&opts->failover.servers[i], self->server_names[i], sizeof(self->server_names[i]));
+
+  struct failover_policy_options policy = opts->failover.policy;
+  /* The jitters' seed differs per process and destination; tests of the
+   * policy inject their own. */
+  policy.seed = ((uint64_t) getpid() << 32) ^ (uint64_t) (uintptr_t) self ^ (uint64_t) network_destination_now_ms();
+  self->policy = failover_policy_new(&policy);
   self->queue = msg_queue_new((size_t) opts->log_fifo_size, (size_t) opts->queue_max_bytes,
                               (size_t) opts->log_msg_size + 1);
-  if (!self->queue)
+  if (!self->policy || !self->queue)
     goto oom;
 
-  struct connection_callbacks cb = {
-    .cookie = self, .connected = _connected, .failed = _failed, .writable = _writable,
+  self->conn_opts.user_timeout_ms = (int) opts->send_stall_timeout_ms;
+  self->conn_opts.keepalive = opts->so_keepalive;
+  self->conn_opts.keepalive_time_s = (int) opts->tcp_keepalive_time_s;
+  self->conn_opts.keepalive_intvl_s = (int) opts->tcp_keepalive_intvl_s;
+  self->conn_opts.keepalive_probes = (int) opts->tcp_keepalive_probes;
+  self->conn_opts.sndbuf = (int) opts->so_sndbuf;
+  self->conn_opts.notsent_lowat = NOTSENT_LOWAT;
+
+  struct conn_slot_callbacks cb = {
+    .owner = self, .established = _slot_established, .attempt_failed = _slot_attempt_failed,
+    .broken = _slot_broken, .writable = _slot_writable,
   };
-  connection_init(&self->conn, &cb);
-  IV_TIMER_INIT(&self->retry_timer);
-  self->retry_timer.cookie = self;
-  self->retry_timer.handler = _retry_timer_fired;
-  IV_TIMER_INIT(&self->ack_timer);
-  self->ack_timer.cookie = self;
-  self->ack_timer.handler = _ack_timer_fired;
+  for (int i = 0; i < DEST_SLOTS; i++)
+    conn_slot_init(&self->slots[i], &cb);
+  _init_timer(&self->policy_timer, self, _policy_timer_fired);
+  _init_timer(&self->ack_timer, self, _ack_timer_fired);
+  _init_timer(&self->drain_timer, self, _drain_timer_fired);
+  _init_timer(&self->stop_timer, self, _stop_deadline);
   self->ack_poll_ms = ACK_POLL_MIN_MS;
-  IV_TIMER_INIT(&self->stop_timer);
-  self->stop_timer.cookie = self;
-  self->stop_timer.handler = _stop_deadline;
   IV_TASK_INIT(&self->flush_task);
   self->flush_task.cookie = self;
   self->flush_task.handler = _flush;
@@ -440,21 +681,26 @@ network_destination_new(const struct network_options *opts, const struct lifelin
 
 oom:
   if (self)
-    free(self);
-  located_error_set(err, NULL, 0, 0, NULL, "out of memory creating the destination's queue");
+    {
+      failover_policy_free(self->policy);
+      msg_queue_free(self->queue);
+      free(self);
+    }
+  located_error_set(err, NULL, 0, 0, NULL, "cannot create the destination: out of memory or invalid failover options");
   return NULL;
 }
 
 int
 network_destination_start(struct network_destination *self, struct lifeline_error *err)
 {
-  if (self->state != DEST_NEW)
+  if (self->started)
     {
       located_error_set(err, NULL, 0, 0, NULL, "destination %s started twice", self->dest_name);
       return -1;
     }
-  /* Start connects to the configured server at once, exactly once. */
-  _start_attempt(self);
+  self->started = 1;
+  /* Start, like restart and reload, begins with the primary, exactly once. */
+  _feed(self, FAILOVER_EVENT_START, 0, FAILOVER_REASON_NONE);
   return 0;
 }
 
@@ -464,14 +710,22 @@ network_destination_push(struct network_destination *self, const struct lifeline
   static const char newline = '\n';
   size_t len = msg->len;
 
-  if (self->state == DEST_NEW || self->state == DEST_STOPPED || self->stopping)
+  if (!self->started || self->stopped || self->stopping)
     return LIFELINE_PUSH_ERROR;
+  if (!failover_policy_accepts_messages(self->policy))
+    {
+      /* on-exhausted(drop): the message is accepted and immediately given its
+       * fate, so the host's counts stay exact. */
+      self->dropped_exhausted++;
+      _report(self, LIFELINE_FATE_DROPPED, msg->seq, msg->seq, "on-exhausted-drop", NULL, 0);
+      return LIFELINE_PUSH_QUEUED;
+    }
   if (len > (size_t) self->opts.log_msg_size)
     {
       if (self->truncated++ == 0)
         host_log(self->host, LIFELINE_LOG_WARNING,
-                 "Message longer than log-msg-size() truncated; further ones are only counted",
-                 "destination", self->dest_name, NULL);
+                 "Message longer than log-msg-size() truncated; further ones are only counted", "destination",
+                 self->dest_name, NULL);
       len = (size_t) self->opts.log_msg_size;
     }
   if (msg_queue_push(self->queue, msg->seq, NULL, 0, msg->data, len, &newline, 1) < 0)
@@ -479,22 +733,23 @@ network_destination_push(struct network_destination *self, const struct lifeline
       self->want_wakeup = 1;
       return LIFELINE_PUSH_FULL;
     }
-  _schedule_flush(self);
+  if (self->live && !self->draining && !iv_task_registered(&self->flush_task))
+    iv_task_register(&self->flush_task);
   return LIFELINE_PUSH_QUEUED;
 }
 
 void
 network_destination_stop(struct network_destination *self, uint32_t timeout_ms)
 {
-  if (self->state == DEST_STOPPED || self->stopping)
+  if (self->stopped || self->stopping)
     return;
   self->stopping = 1;
-  if (self->state == DEST_NEW || msg_queue_length(self->queue) == 0)
+  if (!self->started || msg_queue_length(self->queue) == 0)
     {
       _finish_stop(self);
       return;
     }
-  _timer_arm(&self->stop_timer, timeout_ms);
+  _arm_in(&self->stop_timer, timeout_ms);
 }
 
 void
@@ -502,47 +757,14 @@ network_destination_free(struct network_destination *self)
 {
   if (!self)
     return;
-  if (self->state != DEST_STOPPED && self->state != DEST_NEW)
+  if (self->started && !self->stopped)
     {
-      /* Defensive: the ABI forbids this, but a host bug must not leave fds
-       * registered on its loop. */
+      /* The ABI forbids this, but a host bug must not leave fds registered
+       * on its loop. */
       self->stopping = 1;
       _finish_stop(self);
     }
+  failover_policy_free(self->policy);
   msg_queue_free(self->queue);
   free(self);
-}
-
-static void
-_emit_u64(lifeline_emit_fn emit, void *ctx, const char *key, uint64_t v)
-{
-  char buf[32];
-  snprintf(buf, sizeof(buf), "%" PRIu64, v);
-  emit(ctx, key, buf);
-}
-
-int
-network_destination_query(struct network_destination *self, lifeline_emit_fn emit, void *ctx)
-{
-  emit(ctx, "state", dest_state_names[self->state]);
-  emit(ctx, "server", self->server_name);
-  _emit_u64(emit, ctx, "queued", msg_queue_length(self->queue));
-  _emit_u64(emit, ctx, "in_flight", msg_queue_in_flight(self->queue));
-  _emit_u64(emit, ctx, "delivered", self->delivered);
-  _emit_u64(emit, ctx, "resent", self->resent);
-  _emit_u64(emit, ctx, "returned", self->returned);
-  _emit_u64(emit, ctx, "truncated", self->truncated);
-  _emit_u64(emit, ctx, "connects", self->connects);
-  _emit_u64(emit, ctx, "connect_failures", self->connect_failures);
-  _emit_u64(emit, ctx, "breaks", self->breaks);
-  _emit_u64(emit, ctx, "bytes_written", self->bytes_written);
-  return 0;
-}
-
-int
-network_destination_command(struct network_destination *self, const char *verb, const char *arg,
-                            char *reply, size_t reply_size)
-{
-  snprintf(reply, reply_size, "unknown command '%s' for destination %s", verb, self->dest_name);
-  return -1;
 }

@@ -207,3 +207,21 @@ Test(msg_queue, long_run_keeps_offsets_consistent)
     }
   cr_assert_eq(delivered + msg_queue_length(q), next_seq - 1, "every pushed message is delivered or still queued");
 }
+
+Test(msg_queue, ack_stops_at_a_gap_in_seqs_so_ranges_stay_exact)
+{
+  uint64_t first, last;
+  q = msg_queue_new(10, 1024, 64);
+  _push(1, "a");
+  _push(2, "b");
+  _push(5, "c"); /* 3 and 4 got another fate (dropped at push) */
+  _push(6, "d");
+  msg_queue_mark_written(q, 8);
+  cr_assert_eq(msg_queue_ack(q, 8, &first, &last), 2);
+  cr_assert_eq(first, 1);
+  cr_assert_eq(last, 2);
+  cr_assert_eq(msg_queue_ack(q, 8, &first, &last), 2);
+  cr_assert_eq(first, 5);
+  cr_assert_eq(last, 6);
+  cr_assert_eq(msg_queue_ack(q, 8, &first, &last), 0);
+}

@@ -1,0 +1,69 @@
+/*
+ * Private to network-destination.c and network-destination-control.c: the
+ * destination's layout, shared by the data path and the operator interface
+ * (status and commands).  Nothing else includes this.
+ */
+#ifndef LIFELINE_NETWORK_DESTINATION_PRIVATE_H
+#define LIFELINE_NETWORK_DESTINATION_PRIVATE_H
+
+#include "conn-slot.h"
+#include "core/failover-policy.h"
+#include "core/msg-queue.h"
+#include "network-destination.h"
+
+#include <iv.h>
+
+/* The live connection, a probe, and the old live connection while it drains
+ * after a failback: never more than three at once. */
+#define DEST_SLOTS 3
+/* Events that arrive while the policy's actions are being carried out wait here. */
+#define DEST_PENDING_EVENTS 16
+
+struct server_counters
+{
+  uint64_t delivered;
+  uint64_t bytes_written;
+};
+
+struct network_destination
+{
+  struct network_options opts;
+  const struct lifeline_host *host;
+  struct lifeline_dest_host dh;
+  char dest_name[128];
+  char server_names[FAILOVER_CONFIG_MAX_SERVERS][SERVER_ADDRESS_HOST_MAX + 16];
+  struct server_counters counters[FAILOVER_CONFIG_MAX_SERVERS];
+
+  int started, stopping, stopped;
+  int want_wakeup;
+  struct msg_queue *queue;
+
+  struct failover_policy *policy;
+  struct iv_timer policy_timer;
+  int in_policy;
+  struct failover_event pending[DEST_PENDING_EVENTS];
+  size_t n_pending;
+  char command_reply[256]; /* the reason of a COMMAND_REJECTED, for command() */
+  int command_rejected;
+
+  struct conn_slot slots[DEST_SLOTS];
+  struct conn_slot *live; /* carries writes once established */
+  struct conn_slot *probe;
+  struct conn_slot *draining; /* old live connection after a failback: no new writes */
+  struct connection_options conn_opts;
+
+  struct iv_timer ack_timer;
+  int64_t ack_poll_ms;
+  struct iv_timer drain_timer;
+  struct iv_timer stop_timer;
+  struct iv_task flush_task;
+
+  int64_t last_delivery_ms; /* monotonic; 0 = never */
+  char last_event[160];
+  uint64_t delivered, resent, returned, truncated, dropped_exhausted;
+};
+
+int64_t network_destination_now_ms(void);
+void network_destination_feed(struct network_destination *self, const struct failover_event *ev);
+
+#endif

@@ -1,0 +1,51 @@
+# shellcheck shell=bash
+# Helpers shared by the failover tests (source lib.sh and lifeline.sh first).
+
+# A collector NAME on ADDR and a given PORT (restarts, same-port backups).
+fo_start_on() {
+  local name=$1 addr=$2 port=$3 n=0
+  rm -f "$TL_DIR/$name.ready" "$TL_DIR/$name.stats"
+  tl_spawn "$name" "$TL_COLLECTOR" --listen "$addr" --port "$port" --ready-file "$TL_DIR/$name.ready" \
+    --stats-file "$TL_DIR/$name.stats" --output "$TL_DIR/$name.out.log" --quiet
+  printf -v "TL_PORT_$name" '%s' "$port"
+  local pidvar="TL_PID_$name"
+  until [[ -s $TL_DIR/$name.ready ]]; do
+    _tl_alive "${!pidvar}" || tl_fail "collector $name exited before it was ready (port $port taken?)"
+    ((n++ < 500 * ${TL_SLOWDOWN%.*})) || tl_fail "collector $name not ready"
+    sleep 0.02
+  done
+}
+
+# Every sequence number 1..COUNT exactly once across the given collector
+# outputs, and each output in order.
+fo_check_exactly_once() {
+  local count=$1 f distinct dups
+  shift
+  distinct=$(cat "$@" | cut -d' ' -f1 | sort -u | wc -l)
+  dups=$(cat "$@" | cut -d' ' -f1 | sort | uniq -d | wc -l)
+  ((distinct == count)) || tl_fail "$distinct distinct lines across collectors, want $count"
+  ((dups == 0)) || tl_fail "$dups lines arrived more than once"
+  for f in "$@"; do
+    sort -c <(cut -d' ' -f1 "$f") 2>/dev/null || tl_fail "${f##*/}: lines out of order"
+  done
+}
+
+# Generator at RATE into a FIFO that the next ll_run reads.
+fo_feed() { # NAME COUNT RATE
+  mkfifo "$TL_DIR/$1.fifo"
+  tl_spawn "gen_$1" "$TL_GENERATOR" --count "$2" --rate "$3" --output "$TL_DIR/$1.fifo"
+  LL_STDIN="$TL_DIR/$1.fifo"
+}
+
+# SIGTERM a collector and keep its output as NAME.kept-*.log.
+fo_stop_and_keep() {
+  tl_stop "$1"
+  mv "$TL_DIR/$1.out.log" "$TL_DIR/$1.kept-$(date +%s%N).log"
+}
+
+# A port free on 127.0.0.1, .2 and .3 alike, with no collector on it now.
+fo_free_port() {
+  tl_start_collector portprobe 127.0.0.1 --quiet
+  REPLY=$TL_PORT_portprobe
+  tl_stop portprobe
+}
