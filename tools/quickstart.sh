@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The quick start: installs what is missing, builds, starts a collector on
-# loopback and forwards a stream of lines through lifeline while you watch.
-# Midway the collector is restarted: lifeline reconnects and re-sends what the
-# old one never acknowledged, and the tally at the end shows nothing was lost.
+# The quick start: installs what is missing, builds, and forwards a stream of
+# numbered lines through lifeline to a primary collector on 127.0.0.1 with a
+# backup on 127.0.0.2, while you watch.  Midway the primary goes away:
+# lifeline fails over to the backup; then the primary comes back and, after
+# three successful probes, lifeline fails back.  The tally at the end shows
+# every line arrived exactly once.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -20,47 +22,52 @@ cleanup() {
 }
 trap cleanup EXIT
 
-count=${DEMO_LINES:-20000}
+count=${DEMO_LINES:-30000}
 rate=${DEMO_RATE:-2000}
-collector() { # $1 = port (0: any)
-  build/tools/lifeline-collector --listen 127.0.0.1 --port "$1" --ready-file "$work/ready" \
-    --stats-file "$work/stats" --output "$work/received.log" --quiet &
-  pids+=("$!")
-  collector_pid=$!
-  until [[ -s $work/ready ]]; do sleep 0.05; done
-}
-stat() { sed -n "s/.*\b$1=\([0-9]*\).*/\1/p" "$work/stats" 2>/dev/null || echo 0; }
 
-collector 0
-export LIFELINE_DEMO_PORT=$(<"$work/ready")
-echo "== collector listening on 127.0.0.1:$LIFELINE_DEMO_PORT"
-echo "== lifeline forwards $count lines at $rate lines/s (conf-examples/quickstart.conf)"
+collector() { # NAME ADDR PORT (0: any); sets <NAME>_pid
+  rm -f "$work/$1.ready"
+  build/tools/lifeline-collector --listen "$2" --port "$3" --ready-file "$work/$1.ready" \
+    --stats-file "$work/$1.stats" --output "$work/$1.$(date +%s%N).log" --quiet &
+  pids+=("$!")
+  printf -v "$1_pid" '%s' "$!"
+  until [[ -s $work/$1.ready ]]; do sleep 0.05; done
+}
+lines() { sed -n 's/.*\blines=\([0-9]*\).*/\1/p' "$work/$1.stats" 2>/dev/null || echo 0; }
+
+collector primary 127.0.0.1 0
+collector backup 127.0.0.2 0
+export LIFELINE_DEMO_PORT=$(<"$work/primary.ready") LIFELINE_DEMO_BACKUP_PORT=$(<"$work/backup.ready")
+echo "== primary collector on 127.0.0.1:$LIFELINE_DEMO_PORT, backup on 127.0.0.2:$LIFELINE_DEMO_BACKUP_PORT"
+echo "== lifeline forwards $count lines at $rate lines/s (conf-examples/quickstart.conf); its log follows"
 
 build/tools/lifeline-generator --count "$count" --rate "$rate" |
   build/host/lifeline -f conf-examples/quickstart.conf --module-path build/plugin &
 pids+=("$!")
 lifeline_pid=$!
 
-restarted=0
-before=0
+phase=0 primary_before=0
 while kill -0 "$lifeline_pid" 2>/dev/null; do
   sleep 1
-  got=$(stat lines)
-  echo "   collector has $((before + ${got:-0})) lines; last: $(tail -c 300 "$work/received.log" 2>/dev/null | tail -n 1 | cut -c1-60)"
-  if ((restarted == 0 && ${got:-0} > count / 3)); then
-    restarted=1
-    echo "== restarting the collector (SIGTERM, back in 2 s); lifeline keeps the lines queued"
-    kill "$collector_pid"; wait "$collector_pid" 2>/dev/null || true
-    cp "$work/received.log" "$work/received-1.log"
-    before=$(stat lines)
-    sleep 2
-    rm -f "$work/ready" "$work/stats"
-    collector "$LIFELINE_DEMO_PORT"
+  p=$((primary_before + $(lines primary))) b=$(lines backup)
+  echo "   delivered so far: primary $p, backup ${b:-0}"
+  if ((phase == 0 && p > count / 4)); then
+    phase=1
+    echo "== stopping the primary collector; lifeline fails over"
+    kill "$primary_pid"; wait "$primary_pid" 2>/dev/null || true
+    primary_before=$p
+    rm -f "$work/primary.stats"
+    down_at=$SECONDS
+  elif ((phase == 1 && SECONDS - down_at >= 3)); then
+    phase=2
+    echo "== the primary is back; lifeline probes it and fails back after 3 successful probes"
+    collector primary 127.0.0.1 "$LIFELINE_DEMO_PORT"
   fi
 done
 wait "$lifeline_pid" && rc=0 || rc=$?
-sleep 0.2
-kill "$collector_pid"; wait "$collector_pid" 2>/dev/null || true
-total=$(cat "$work"/received-1.log "$work/received.log" 2>/dev/null | cut -d' ' -f1 | sort -u | wc -l)
-echo "== lifeline exited $rc; the collector received $total distinct lines of $count"
-((total == count)) && echo "== nothing lost" || echo "== MISSING $((count - total)) lines"
+kill "$primary_pid" "$backup_pid" 2>/dev/null || true
+wait "$primary_pid" "$backup_pid" 2>/dev/null || true
+total=$(cat "$work"/*.log | cut -d' ' -f1 | sort -u | wc -l)
+dups=$(cat "$work"/*.log | cut -d' ' -f1 | sort | uniq -d | wc -l)
+echo "== lifeline exited $rc; the collectors received $total distinct lines of $count, $dups more than once"
+((total == count && dups == 0)) && echo "== nothing lost, nothing duplicated" || echo "== MISMATCH"
