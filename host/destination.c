@@ -129,6 +129,12 @@ host_destination_name(const struct host_destination *self)
   return self->name;
 }
 
+const char *
+host_destination_driver_name(const struct host_destination *self)
+{
+  return self->driver->name;
+}
+
 int
 host_destination_start(struct host_destination *self, struct lifeline_error *err)
 {
@@ -201,4 +207,21 @@ host_destination_query(struct host_destination *self, lifeline_emit_fn emit, voi
   if (!self->driver->query)
     return -1;
   return self->driver->query(self->instance, emit, ctx);
+}
+
+int
+host_destination_command(struct host_destination *self, const char *verb, const char *arg, char *reply,
+                         size_t size)
+{
+  if (size == 0)
+    return -1;
+  reply[0] = '\0';
+  if (!self->driver->command)
+    {
+      snprintf(reply, size, "the %s driver of destination %s takes no commands", self->driver->name, self->name);
+      return -1;
+    }
+  int r = self->driver->command(self->instance, verb, arg, reply, size);
+  reply[size - 1] = '\0'; /* a module that filled the buffer without terminating it */
+  return r == 0 ? 0 : -1;
 }

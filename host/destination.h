@@ -28,6 +28,8 @@ struct host_destination *host_destination_new(const char *name, const struct lif
 void host_destination_free(struct host_destination *self);
 
 const char *host_destination_name(const struct host_destination *self);
+/* The config word of the instance's driver, e.g. "network". */
+const char *host_destination_driver_name(const struct host_destination *self);
 int host_destination_start(struct host_destination *self, struct lifeline_error *err);
 
 /* enum lifeline_push_result.  The bytes are copied by the module. */
@@ -42,5 +44,9 @@ int host_destination_is_stopped(const struct host_destination *self);
 
 void host_destination_counts(const struct host_destination *self, struct host_destination_counts *out);
 int host_destination_query(struct host_destination *self, lifeline_emit_fn emit, void *ctx);
+/* An operator's command (the driver's command()): 0, or -1 with REPLY saying
+ * why.  REPLY is always NUL-terminated text. */
+int host_destination_command(struct host_destination *self, const char *verb, const char *arg, char *reply,
+                             size_t size);
 
 #endif

@@ -3,6 +3,7 @@
  * destination modules on its log paths, and exits only once every message has
  * a fate (or the stop timeout says which have none).
  */
+#include "control-server.h"
 #include "core/config-parser.h"
 #include "core/located-error.h"
 #include "logger.h"
@@ -22,6 +23,7 @@
 struct host_main
 {
   struct runtime *runtime;
+  struct control_server *control; /* NULL without --control */
   struct iv_signal sigterm, sigint, sighup;
 };
 
@@ -33,6 +35,8 @@ _finished(void *ctx)
   iv_signal_unregister(&m->sigterm);
   iv_signal_unregister(&m->sigint);
   iv_signal_unregister(&m->sighup);
+  /* Served until every destination stopped, so status works while draining. */
+  control_server_stop(m->control);
   iv_quit();
 }
 
@@ -83,13 +87,14 @@ _ivykis_fatal(const char *msg)
 int
 main(int argc, char **argv)
 {
-  char *cfgfile = NULL, *module_path = NULL;
+  char *cfgfile = NULL, *module_path = NULL, *control_path = NULL;
   gboolean syntax_only = FALSE, verbose = FALSE, debug = FALSE, version = FALSE;
   double stop_timeout = -1;
   GOptionEntry entries[] = {
     { "cfgfile", 'f', 0, G_OPTION_ARG_FILENAME, &cfgfile, "Configuration file", "FILE" },
     { "module-path", 0, 0, G_OPTION_ARG_STRING, &module_path, "Where modules are (':'-separated); before LIFELINE_MODULE_PATH and " LIFELINE_MODULE_DIR, "DIRS" },
     { "syntax-only", 's', 0, G_OPTION_ARG_NONE, &syntax_only, "Check the configuration (loading modules to validate their options) and exit", NULL },
+    { "control", 'c', 0, G_OPTION_ARG_FILENAME, &control_path, "Serve lifelinectl on this unix socket (mode 0600; default: none)", "PATH" },
     { "stop-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &stop_timeout, "Seconds to deliver what is queued at stop (overrides options { stop-timeout() })", "SECONDS" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log info messages too", NULL },
     { "debug", 'd', 0, G_OPTION_ARG_NONE, &debug, "Log debug messages too", NULL },
@@ -165,6 +170,18 @@ main(int argc, char **argv)
       goto out;
     }
 
+  if (control_path)
+    {
+      /* Before anything starts: a second lifeline on the same socket stops
+       * here, before it connects anywhere or reads any input. */
+      char cerr[512];
+      m.control = control_server_new(control_path, m.runtime);
+      if (control_server_start(m.control, cerr, sizeof(cerr)) < 0)
+        {
+          fprintf(stderr, "lifeline: %s\n", cerr);
+          goto out;
+        }
+    }
   _signal_init(&m.sigterm, SIGTERM, _on_sigterm, &m);
   _signal_init(&m.sigint, SIGINT, _on_sigint, &m);
   _signal_init(&m.sighup, SIGHUP, _on_sighup, &m);
@@ -177,11 +194,13 @@ main(int argc, char **argv)
   rc = runtime_report(m.runtime);
 
 out:
+  control_server_free(m.control);
   runtime_free(m.runtime);
   config_tree_free(tree);
   module_loader_free(loader);
   g_free(cfgfile);
   g_free(module_path);
+  g_free(control_path);
   iv_deinit();
   return rc;
 }

@@ -320,6 +320,18 @@ runtime_set_stop_timeout(struct runtime *self, uint32_t timeout_ms)
   self->stop_timeout_ms = timeout_ms;
 }
 
+size_t
+runtime_n_destinations(const struct runtime *self)
+{
+  return self->destinations->len;
+}
+
+struct host_destination *
+runtime_destination(const struct runtime *self, size_t i)
+{
+  return g_ptr_array_index(self->destinations, i);
+}
+
 int
 runtime_report(struct runtime *self)
 {

@@ -14,6 +14,7 @@
 #define RUNTIME_DEFAULT_STOP_TIMEOUT_MS 30000
 
 struct runtime;
+struct host_destination;
 
 /* Validates ROOT completely (every driver's options through its module) and
  * creates the instances, without any I/O.  ROOT and LOADER are borrowed and
@@ -29,6 +30,10 @@ int runtime_start(struct runtime *self, void (*finished)(void *ctx), void *ctx, 
 void runtime_request_stop(struct runtime *self, const char *why);
 /* Overrides options { stop-timeout() } (the command line wins). */
 void runtime_set_stop_timeout(struct runtime *self, uint32_t timeout_ms);
+
+/* The destination instances in config order (the control channel's view). */
+size_t runtime_n_destinations(const struct runtime *self);
+struct host_destination *runtime_destination(const struct runtime *self, size_t i);
 
 /* Logs the final counts and returns the exit code: 0 when every message read
  * was delivered (or dropped by a named policy), 1 otherwise. */

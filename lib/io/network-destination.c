@@ -345,7 +345,10 @@ _log_emit(struct network_destination *self, const struct failover_action *a)
       break;
     case FAILOVER_EMIT_COMMAND_REJECTED:
       self->command_rejected = 1;
-      snprintf(self->command_reply, sizeof(self->command_reply), "refused: %s (server %s)", reason, server);
+      if (a->server >= 0)
+        snprintf(self->command_reply, sizeof(self->command_reply), "refused: %s (server %s)", reason, server);
+      else
+        snprintf(self->command_reply, sizeof(self->command_reply), "refused: %s", reason);
       break;
     }
 }

@@ -9,7 +9,7 @@ tl_init
 
 check() { "$TL_LIFELINE" --syntax-only --module-path "$TL_MODULE_PATH" -f "$@"; }
 
-export LIFELINE_DEMO_PORT=5140
+export LIFELINE_DEMO_PORT=5140 LIFELINE_DEMO_BACKUP_PORT=5141
 n=0
 for conf in "$TL_SOURCE_ROOT"/conf-examples/*.conf; do
   out=$(check "$conf" 2>&1) || tl_fail "conf-examples/${conf##*/} rejected: $out"

@@ -1,0 +1,424 @@
+#include "control-server.h"
+
+#include "control-commands.h"
+#include "logger.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <iv.h>
+#include <lifeline/plugin.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define CONTROL_BACKLOG 16
+#define CONTROL_ACCEPTS_PER_TURN 16
+/* After accept() ran out of fds or memory: try again this much later
+ * (the listener is level-triggered; retrying at once would spin). */
+#define CONTROL_ACCEPT_RETRY_MS 1000
+
+struct control_client
+{
+  struct control_server *server;
+  struct iv_fd fd;
+  struct iv_timer timeout;
+  char request[CONTROL_MAX_REQUEST + 1];
+  size_t request_len;
+  GString *reply;
+  size_t reply_sent;
+};
+
+struct control_server
+{
+  char *path;
+  struct runtime *runtime;
+  struct iv_fd listener;
+  struct iv_timer accept_retry;
+  int listening; /* listener registered */
+  int accepting; /* its handler_in set */
+  dev_t dev; /* the socket file we bound, so stop unlinks only that one */
+  ino_t ino;
+  GPtrArray *clients; /* struct control_client * */
+};
+
+static void _accept(void *cookie);
+
+static void
+_timer_in(struct iv_timer *t, long ms)
+{
+  t->expires = iv_now;
+  t->expires.tv_sec += ms / 1000;
+  t->expires.tv_nsec += (ms % 1000) * 1000000L;
+  if (t->expires.tv_nsec >= 1000000000L)
+    {
+      t->expires.tv_sec++;
+      t->expires.tv_nsec -= 1000000000L;
+    }
+  if (iv_timer_registered(t))
+    iv_timer_unregister(t);
+  iv_timer_register(t);
+}
+
+/* ---- accepting --------------------------------------------------------- */
+
+static void
+_set_accepting(struct control_server *self, int on)
+{
+  if (!self->listening || self->accepting == on)
+    return;
+  self->accepting = on;
+  iv_fd_set_handler_in(&self->listener, on ? _accept : NULL);
+}
+
+static void
+_maybe_resume_accepting(struct control_server *self)
+{
+  if (self->clients->len < CONTROL_MAX_CLIENTS && !iv_timer_registered(&self->accept_retry))
+    _set_accepting(self, 1);
+}
+
+static void
+_accept_retry(void *cookie)
+{
+  _maybe_resume_accepting(cookie);
+}
+
+static void
+_client_close(struct control_client *c)
+{
+  struct control_server *self = c->server;
+
+  iv_fd_unregister(&c->fd);
+  close(c->fd.fd);
+  if (iv_timer_registered(&c->timeout))
+    iv_timer_unregister(&c->timeout);
+  g_ptr_array_remove_fast(self->clients, c);
+  g_string_free(c->reply, TRUE);
+  g_free(c);
+  _maybe_resume_accepting(self);
+}
+
+static void
+_client_error(void *cookie)
+{
+  _client_close(cookie);
+}
+
+static void
+_client_timeout(void *cookie)
+{
+  struct control_client *c = cookie;
+  logger_log(LIFELINE_LOG_DEBUG, "Control client not answered in time; disconnecting it", NULL);
+  _client_close(c);
+}
+
+static void
+_client_write(void *cookie)
+{
+  struct control_client *c = cookie;
+
+  while (c->reply_sent < c->reply->len)
+    {
+      ssize_t n = send(c->fd.fd, c->reply->str + c->reply_sent, c->reply->len - c->reply_sent, MSG_NOSIGNAL);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return; /* handler_out fires when there is room */
+          logger_log(LIFELINE_LOG_DEBUG, "Control client went away before its reply was sent", "error",
+                     g_strerror(errno), NULL);
+          break;
+        }
+      c->reply_sent += (size_t) n;
+    }
+  _client_close(c);
+}
+
+/* The request is c->request[0..len): execute it and start replying. */
+static void
+_client_answer(struct control_client *c, size_t len)
+{
+  if (len > 0 && c->request[len - 1] == '\r')
+    len--;
+  c->request[len] = '\0';
+  if (memchr(c->request, '\0', len))
+    g_string_append(c->reply, "ERROR the request contains a NUL byte\n");
+  else
+    control_execute(c->server->runtime, c->request, c->reply);
+  iv_fd_set_handler_in(&c->fd, NULL);
+  iv_fd_set_handler_out(&c->fd, _client_write);
+  _client_write(c);
+}
+
+static void
+_client_read(void *cookie)
+{
+  struct control_client *c = cookie;
+
+  for (;;)
+    {
+      size_t room = CONTROL_MAX_REQUEST - c->request_len;
+      if (room == 0)
+        {
+          g_string_append_printf(c->reply, "ERROR request longer than %d bytes\n", CONTROL_MAX_REQUEST);
+          iv_fd_set_handler_in(&c->fd, NULL);
+          iv_fd_set_handler_out(&c->fd, _client_write);
+          _client_write(c);
+          return;
+        }
+      ssize_t n = recv(c->fd.fd, c->request + c->request_len, room, 0);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return;
+          logger_log(LIFELINE_LOG_DEBUG, "Control client read failed", "error", g_strerror(errno), NULL);
+          _client_close(c);
+          return;
+        }
+      if (n == 0)
+        {
+          /* End of input also ends the line; nothing at all asks nothing. */
+          if (c->request_len == 0)
+            _client_close(c);
+          else
+            _client_answer(c, c->request_len);
+          return;
+        }
+      char *nl = memchr(c->request + c->request_len, '\n', (size_t) n);
+      c->request_len += (size_t) n;
+      if (nl)
+        {
+          _client_answer(c, (size_t) (nl - c->request));
+          return;
+        }
+    }
+}
+
+static void
+_client_new(struct control_server *self, int fd)
+{
+  struct control_client *c = g_new0(struct control_client, 1);
+  c->server = self;
+  c->reply = g_string_new(NULL);
+  IV_FD_INIT(&c->fd);
+  c->fd.fd = fd;
+  c->fd.cookie = c;
+  c->fd.handler_in = _client_read;
+  c->fd.handler_err = _client_error;
+  IV_TIMER_INIT(&c->timeout);
+  c->timeout.cookie = c;
+  c->timeout.handler = _client_timeout;
+  g_ptr_array_add(self->clients, c);
+  iv_fd_register(&c->fd);
+  _timer_in(&c->timeout, CONTROL_CLIENT_TIMEOUT_MS);
+}
+
+static void
+_accept(void *cookie)
+{
+  struct control_server *self = cookie;
+
+  for (int i = 0; i < CONTROL_ACCEPTS_PER_TURN; i++)
+    {
+      if (self->clients->len >= CONTROL_MAX_CLIENTS)
+        {
+          /* The rest wait in the backlog until a client is done. */
+          _set_accepting(self, 0);
+          return;
+        }
+      int fd = accept4(self->listener.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0)
+        {
+          if (errno == EINTR || errno == ECONNABORTED)
+            continue;
+          if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return;
+          logger_log(LIFELINE_LOG_WARNING, "Cannot accept control connections; retrying in a second", "path",
+                     self->path, "error", g_strerror(errno), NULL);
+          _set_accepting(self, 0);
+          _timer_in(&self->accept_retry, CONTROL_ACCEPT_RETRY_MS);
+          return;
+        }
+      _client_new(self, fd);
+    }
+}
+
+/* ---- binding ----------------------------------------------------------- */
+
+enum bind_result
+{
+  BIND_OK,
+  BIND_RETRY, /* a stale socket file was removed */
+  BIND_FAILED,
+};
+
+/* PATH is in use: replace it only if it is a socket nobody answers on. */
+static enum bind_result
+_replace_stale(struct control_server *self, char *err, size_t err_size)
+{
+  struct stat st;
+  if (lstat(self->path, &st) < 0)
+    {
+      if (errno == ENOENT)
+        return BIND_RETRY; /* gone meanwhile */
+      snprintf(err, err_size, "cannot check existing control socket %s: %s", self->path, g_strerror(errno));
+      return BIND_FAILED;
+    }
+  if (!S_ISSOCK(st.st_mode))
+    {
+      snprintf(err, err_size, "control socket path %s exists and is not a socket; not replacing it", self->path);
+      return BIND_FAILED;
+    }
+  int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (probe < 0)
+    {
+      snprintf(err, err_size, "cannot create a socket to check %s: %s", self->path, g_strerror(errno));
+      return BIND_FAILED;
+    }
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  memcpy(sa.sun_path, self->path, strlen(self->path) + 1);
+  int r = connect(probe, (struct sockaddr *) &sa, sizeof(sa));
+  int saved = errno;
+  close(probe);
+  if (r == 0 || saved == EAGAIN || saved == EINPROGRESS)
+    {
+      /* It answers (EAGAIN: its backlog is full, so it listens). */
+      snprintf(err, err_size, "another lifeline is running on %s (it answers there); not replacing its control socket",
+               self->path);
+      return BIND_FAILED;
+    }
+  if (saved == ENOENT)
+    return BIND_RETRY;
+  if (saved != ECONNREFUSED)
+    {
+      snprintf(err, err_size, "cannot check existing control socket %s: %s", self->path, g_strerror(saved));
+      return BIND_FAILED;
+    }
+  if (unlink(self->path) < 0 && errno != ENOENT)
+    {
+      snprintf(err, err_size, "cannot remove stale control socket %s: %s", self->path, g_strerror(errno));
+      return BIND_FAILED;
+    }
+  logger_log(LIFELINE_LOG_NOTICE, "Replaced a stale control socket nobody answered on", "path", self->path, NULL);
+  return BIND_RETRY;
+}
+
+static enum bind_result
+_bind(struct control_server *self, int fd, char *err, size_t err_size)
+{
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  memcpy(sa.sun_path, self->path, strlen(self->path) + 1);
+  if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) == 0)
+    return BIND_OK;
+  if (errno == EADDRINUSE)
+    return _replace_stale(self, err, err_size);
+  snprintf(err, err_size, "cannot create control socket %s: %s", self->path, g_strerror(errno));
+  return BIND_FAILED;
+}
+
+/* ---- life cycle -------------------------------------------------------- */
+
+struct control_server *
+control_server_new(const char *path, struct runtime *runtime)
+{
+  struct control_server *self = g_new0(struct control_server, 1);
+  self->path = g_strdup(path);
+  self->runtime = runtime;
+  self->clients = g_ptr_array_new();
+  IV_FD_INIT(&self->listener);
+  self->listener.fd = -1;
+  IV_TIMER_INIT(&self->accept_retry);
+  self->accept_retry.cookie = self;
+  self->accept_retry.handler = _accept_retry;
+  return self;
+}
+
+int
+control_server_start(struct control_server *self, char *err, size_t err_size)
+{
+  struct sockaddr_un sa;
+  size_t len = strlen(self->path);
+
+  if (len == 0 || len >= sizeof(sa.sun_path))
+    {
+      snprintf(err, err_size, "control socket path '%s' must have 1 to %zu bytes", self->path,
+               sizeof(sa.sun_path) - 1);
+      return -1;
+    }
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      snprintf(err, err_size, "cannot create control socket %s: %s", self->path, g_strerror(errno));
+      return -1;
+    }
+  enum bind_result r = _bind(self, fd, err, err_size);
+  if (r == BIND_RETRY)
+    r = _bind(self, fd, err, err_size);
+  if (r == BIND_RETRY)
+    snprintf(err, err_size, "control socket %s keeps reappearing; is another lifeline starting?", self->path);
+  if (r != BIND_OK)
+    {
+      close(fd);
+      return -1;
+    }
+  /* Owner only, set before listen(): until then nobody can connect, and
+   * this also holds where a default ACL would override the umask. */
+  struct stat st;
+  if (chmod(self->path, 0600) < 0 || stat(self->path, &st) < 0 || listen(fd, CONTROL_BACKLOG) < 0)
+    {
+      snprintf(err, err_size, "cannot set up control socket %s: %s", self->path, g_strerror(errno));
+      unlink(self->path);
+      close(fd);
+      return -1;
+    }
+  self->dev = st.st_dev;
+  self->ino = st.st_ino;
+  self->listener.fd = fd;
+  self->listener.cookie = self;
+  self->listener.handler_in = _accept;
+  iv_fd_register(&self->listener);
+  self->listening = 1;
+  self->accepting = 1;
+  logger_log(LIFELINE_LOG_INFO, "Control socket ready", "path", self->path, NULL);
+  return 0;
+}
+
+void
+control_server_stop(struct control_server *self)
+{
+  if (!self)
+    return;
+  if (iv_timer_registered(&self->accept_retry))
+    iv_timer_unregister(&self->accept_retry);
+  if (self->listening)
+    {
+      self->listening = 0;
+      self->accepting = 0;
+      iv_fd_unregister(&self->listener);
+      close(self->listener.fd);
+      self->listener.fd = -1;
+      /* Only our own file: never one a later lifeline put there. */
+      struct stat st;
+      if (stat(self->path, &st) == 0 && st.st_dev == self->dev && st.st_ino == self->ino)
+        unlink(self->path);
+    }
+  while (self->clients->len > 0)
+    _client_close(g_ptr_array_index(self->clients, self->clients->len - 1));
+}
+
+void
+control_server_free(struct control_server *self)
+{
+  if (!self)
+    return;
+  control_server_stop(self);
+  g_ptr_array_free(self->clients, TRUE);
+  g_free(self->path);
+  g_free(self);
+}
