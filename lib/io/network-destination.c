@@ -248,6 +248,17 @@ _drop_live(struct network_destination *self)
   self->live = NULL;
 }
 
+/* Planned switch: no new writes to OLD; it keeps its place until what it
+ * carries is acknowledged (or the drain limit passes). */
+static void
+_start_drain(struct network_destination *self, struct conn_slot *old)
+{
+  old->role = CONN_SLOT_DRAINING;
+  self->draining = old;
+  int64_t limit = self->opts.send_stall_timeout_ms ? self->opts.send_stall_timeout_ms : DEFAULT_DRAIN_MS;
+  _arm_in(&self->drain_timer, limit);
+}
+
 static void
 _promote_probe(struct network_destination *self)
 {
@@ -259,14 +270,7 @@ _promote_probe(struct network_destination *self)
   if (old)
     {
       if (conn_slot_is_established(old) && msg_queue_unacked_bytes(self->queue) > 0 && !self->draining)
-        {
-          /* Planned switch: no new writes to the old connection; it keeps its
-           * place until what it carries is acknowledged. */
-          old->role = CONN_SLOT_DRAINING;
-          self->draining = old;
-          int64_t limit = self->opts.send_stall_timeout_ms ? self->opts.send_stall_timeout_ms : DEFAULT_DRAIN_MS;
-          _arm_in(&self->drain_timer, limit);
-        }
+        _start_drain(self, old);
       else
         conn_slot_release(old, !conn_slot_is_established(old));
     }
@@ -371,7 +375,17 @@ _execute(struct network_destination *self, const struct failover_action *a)
                         self->opts.ip_protocol, &self->conn_opts);
       break;
     case FAILOVER_ACTION_CLOSE:
-      if (self->live && self->live->server == a->server)
+      if (!self->live || self->live->server != a->server)
+        break;
+      if (self->in_command && conn_slot_is_established(self->live) && !self->draining
+          && msg_queue_unacked_bytes(self->queue) > 0)
+        {
+          /* An operator's switch, reset or blacklist is planned: drain the old
+           * connection like a failback instead of cutting it. */
+          _start_drain(self, self->live);
+          self->live = NULL;
+        }
+      else
         _drop_live(self);
       break;
     case FAILOVER_ACTION_PROBE:

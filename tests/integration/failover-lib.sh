@@ -49,3 +49,14 @@ fo_free_port() {
   REPLY=$TL_PORT_portprobe
   tl_stop portprobe
 }
+
+# Waits for a file to appear (e.g. a control socket), 10 s x TL_SLOWDOWN.
+fo_wait_file() {
+  local f=$1 limit start
+  limit=$(_tl_us 10)
+  start=$(_tl_now_us)
+  until [[ -e $f ]]; do
+    (($(_tl_now_us) - start < limit)) || tl_fail "$f did not appear"
+    sleep 0.02
+  done
+}
