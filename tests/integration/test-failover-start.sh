@@ -4,7 +4,8 @@
 #     counting, even in failback mode with a long probe interval;
 #  2. try-count(2) with on-exhausted(drop): the destination reports EXHAUSTED,
 #     drops new lines with a counted reason, and recovers when a server
-#     answers; the counts add up.
+#     answers; the counts add up;
+#  3. a primary whose name does not resolve: the backup takes the traffic.
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/lib.sh"
@@ -68,3 +69,30 @@ dropped=$(ll_total ll2 Destination dropped)
 grep -q 'Messages dropped by destination policy; destination=d_net reason=on-exhausted-drop' "$TL_DIR/ll2.err" ||
   tl_fail "drop reason not logged"
 tl_pass "try-count(2) exhausted, dropped=$dropped by on-exhausted(drop), recovered, delivered=$delivered"
+rm -f "$TL_DIR"/*.log
+
+# --- 3. a primary whose name does not resolve ------------------------------
+# Names are resolved at connect time on a worker thread: the config loads, the
+# failure counts against that server (resolve-failed, or timeout when no DNS
+# server answers), and the backup takes the traffic.
+tl_start_collector b1 127.0.0.2 --quiet
+ll_config dns <<CONF
+@version: 4.0
+source s_in { stdin(); };
+destination d_net {
+  network("lifeline-test.invalid" port($TL_PORT_b1) connect-timeout(1) time-reopen(0.2)
+          failover(servers("127.0.0.2")));
+};
+log { source(s_in); destination(d_net); };
+CONF
+count=5000
+"$TL_GENERATOR" --count "$count" --output "$TL_DIR/dns-input.txt"
+LL_STDIN="$TL_DIR/dns-input.txt"
+ll_run ll3 dns
+tl_wait_exit "$TL_PID_ll3" 10 "$TL_DIR/b1.stats" "$TL_DIR/ll3.err"
+((TL_RC == 0)) || tl_fail "dns: lifeline exited $TL_RC"
+tl_wait_stat b1 lines "$count"
+tl_stop b1
+grep -Eq 'Connection failed; destination=d_net server=lifeline-test.invalid:[0-9]+ reason=(resolve-failed|timeout)' \
+  "$TL_DIR/ll3.err" || tl_fail "the unresolvable primary's failure was not logged"
+tl_pass "unresolvable primary: $(grep -o 'reason=resolve-failed\|reason=timeout' "$TL_DIR/ll3.err" | head -1), $count lines at the backup"
