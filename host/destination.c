@@ -23,11 +23,35 @@ struct host_destination
   struct lifeline_msg msg; /* reused for every push: no per-message allocation */
   uint64_t next_seq;
   struct host_destination_counts counts;
+  uint64_t drops_unlogged;
+  gint64 drops_logged_at; /* monotonic µs; 0 = never */
   GArray *waiters; /* struct waiter */
   int started, stopping, stopped;
   host_destination_fn stop_done;
   void *stop_ctx;
 };
+
+/* The first drop is logged at once; after that at most one line per
+ * DROP_LOG_INTERVAL_US with the count since, so a destination dropping
+ * thousands of messages a second cannot flood the log.  Totals are in the
+ * exit summary and in status. */
+#define DROP_LOG_INTERVAL_US (10 * G_USEC_PER_SEC)
+
+static void
+_log_drops(struct host_destination *self, const char *reason, uint64_t n)
+{
+  char count[32];
+  gint64 now = g_get_monotonic_time();
+
+  self->drops_unlogged += n;
+  if (self->drops_logged_at && now - self->drops_logged_at < DROP_LOG_INTERVAL_US)
+    return;
+  g_snprintf(count, sizeof(count), "%" G_GUINT64_FORMAT, self->drops_unlogged);
+  logger_log(LIFELINE_LOG_WARNING, "Messages dropped by destination policy", "destination", self->name,
+             "reason", reason ? reason : "unspecified", "count", count, NULL);
+  self->drops_unlogged = 0;
+  self->drops_logged_at = now;
+}
 
 static void
 _fate(void *cookie, const struct lifeline_fate *fate)
@@ -42,8 +66,7 @@ _fate(void *cookie, const struct lifeline_fate *fate)
       break;
     case LIFELINE_FATE_DROPPED:
       self->counts.dropped += n;
-      logger_log(LIFELINE_LOG_WARNING, "Messages dropped by destination policy", "destination", self->name,
-                 "reason", fate->reason ? fate->reason : "unspecified", NULL);
+      _log_drops(self, fate->reason, n);
       break;
     case LIFELINE_FATE_RETURNED:
       /* The host has no disk buffer yet: a returned message is counted and

@@ -161,8 +161,17 @@ main(int argc, char **argv)
       _print_error(&err);
       goto out;
     }
-  if (stop_timeout >= 0)
-    runtime_set_stop_timeout(m.runtime, (uint32_t) (stop_timeout * 1000));
+  if (stop_timeout != -1)
+    {
+      /* The same bounds as options { stop-timeout() }. */
+      if (!(stop_timeout >= 0 && stop_timeout <= 24 * 3600))
+        {
+          fprintf(stderr, "lifeline: --stop-timeout must be between 0 and 86400 seconds, got %g\n", stop_timeout);
+          rc = 2;
+          goto out;
+        }
+      runtime_set_stop_timeout(m.runtime, (uint32_t) (stop_timeout * 1000));
+    }
   if (syntax_only)
     {
       printf("lifeline: %s: configuration OK\n", cfgfile);
@@ -185,13 +194,16 @@ main(int argc, char **argv)
   _signal_init(&m.sigterm, SIGTERM, _on_sigterm, &m);
   _signal_init(&m.sigint, SIGINT, _on_sigint, &m);
   _signal_init(&m.sighup, SIGHUP, _on_sighup, &m);
-  if (runtime_start(m.runtime, _finished, &m, &err) < 0)
+  int start_failed = runtime_start(m.runtime, _finished, &m, &err) < 0;
+  if (start_failed)
     {
       _print_error(&err);
       runtime_request_stop(m.runtime, "start failed");
     }
   iv_main();
   rc = runtime_report(m.runtime);
+  if (start_failed)
+    rc = 1;
 
 out:
   control_server_free(m.control);

@@ -368,7 +368,8 @@ runtime_report(struct runtime *self)
   if (not_delivered)
     {
       snprintf(a, sizeof(a), "%" PRIu64, not_delivered);
-      logger_log(LIFELINE_LOG_ERROR, "Messages were not delivered before stop-timeout()", "count", a, NULL);
+      logger_log(LIFELINE_LOG_ERROR, "Messages were read but not delivered (stop-timeout() passed, or stopped by a signal)",
+                 "count", a, NULL);
       return 1;
     }
   return 0;
