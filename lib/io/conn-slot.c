@@ -140,3 +140,9 @@ conn_slot_is_established(const struct conn_slot *self)
 {
   return connection_is_open(&self->conn) && self->conn.state == CONNECTION_ESTABLISHED && !self->conn.failed;
 }
+
+int
+conn_slot_has_stream(const struct conn_slot *self)
+{
+  return connection_is_open(&self->conn) && self->conn.state == CONNECTION_ESTABLISHED;
+}

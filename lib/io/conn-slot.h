@@ -68,6 +68,12 @@ void conn_slot_attempt(struct conn_slot *self, int role, int server, const struc
  * orderly when everything was acknowledged), frees the slot. */
 void conn_slot_release(struct conn_slot *self, int abortive);
 
+/* Established and not failed: may be written to. */
 int conn_slot_is_established(const struct conn_slot *self);
+/* Established, possibly failed but not yet released: its acknowledged count
+ * is still readable and must be read before the slot is released, or what
+ * the peer acknowledged would be re-sent and what it did not would be
+ * skipped. */
+int conn_slot_has_stream(const struct conn_slot *self);
 
 #endif

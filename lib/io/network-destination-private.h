@@ -1,7 +1,8 @@
 /*
- * Private to network-destination.c and network-destination-control.c: the
- * destination's layout, shared by the data path and the operator interface
- * (status and commands).  Nothing else includes this.
+ * Private to network-destination.c (the data path), -failover.c (the
+ * policy's events and actions) and -control.c (status and commands): the
+ * destination's layout and the helpers they share.  Nothing else includes
+ * this.
  */
 #ifndef LIFELINE_NETWORK_DESTINATION_PRIVATE_H
 #define LIFELINE_NETWORK_DESTINATION_PRIVATE_H
@@ -64,7 +65,24 @@ struct network_destination
   uint64_t delivered, resent, returned, truncated, dropped_exhausted;
 };
 
+/* network-destination.c: the data path. */
 int64_t network_destination_now_ms(void);
+void network_destination_arm_at(struct iv_timer *t, int64_t at_ms);
+void network_destination_cancel_timer(struct iv_timer *t);
+const char *network_destination_server_name(const struct network_destination *self, int server);
+struct conn_slot *network_destination_free_slot(struct network_destination *self);
+size_t network_destination_update_acks(struct network_destination *self);
+void network_destination_flush(void *self);
+void network_destination_drop_live(struct network_destination *self);
+void network_destination_start_drain(struct network_destination *self, struct conn_slot *old);
+void network_destination_drain_done(struct network_destination *self);
+void network_destination_promote_probe(struct network_destination *self);
+
+/* network-destination-failover.c: the policy's events and actions. */
 void network_destination_feed(struct network_destination *self, const struct failover_event *ev);
+void network_destination_feed_event(struct network_destination *self, enum failover_event_type type, int server,
+                                    enum failover_reason reason);
+void network_destination_policy_timer_fired(void *cookie);
+void network_destination_slot_callbacks(struct network_destination *self, struct conn_slot_callbacks *cb);
 
 #endif

@@ -22,8 +22,6 @@
  * send-stall-timeout() is off. */
 #define DEFAULT_DRAIN_MS 10000
 
-static void _flush(void *cookie);
-static size_t _update_acks(struct network_destination *self);
 
 int64_t
 network_destination_now_ms(void)
@@ -32,8 +30,8 @@ network_destination_now_ms(void)
   return (int64_t) iv_now.tv_sec * 1000 + iv_now.tv_nsec / 1000000;
 }
 
-static void
-_arm_at(struct iv_timer *t, int64_t at_ms)
+void
+network_destination_arm_at(struct iv_timer *t, int64_t at_ms)
 {
   if (iv_timer_registered(t))
     iv_timer_unregister(t);
@@ -45,38 +43,14 @@ _arm_at(struct iv_timer *t, int64_t at_ms)
 static void
 _arm_in(struct iv_timer *t, int64_t ms)
 {
-  _arm_at(t, network_destination_now_ms() + ms);
+  network_destination_arm_at(t, network_destination_now_ms() + ms);
 }
 
-static void
-_cancel(struct iv_timer *t)
+void
+network_destination_cancel_timer(struct iv_timer *t)
 {
   if (iv_timer_registered(t))
     iv_timer_unregister(t);
-}
-
-static enum failover_reason
-_reason(int err)
-{
-  if (err < 0)
-    return FAILOVER_REASON_RESOLVE_FAILED;
-  switch (err)
-    {
-    case 0:
-      return FAILOVER_REASON_CLOSED_BY_PEER;
-    case ECONNREFUSED:
-      return FAILOVER_REASON_REFUSED;
-    case ETIMEDOUT:
-      return FAILOVER_REASON_TIMEOUT;
-    case ECONNRESET:
-    case EPIPE:
-      return FAILOVER_REASON_RESET;
-    case EHOSTUNREACH:
-    case ENETUNREACH:
-      return FAILOVER_REASON_UNREACHABLE;
-    default:
-      return FAILOVER_REASON_IO_ERROR;
-    }
 }
 
 static void
@@ -95,14 +69,14 @@ _report(struct network_destination *self, uint32_t kind, uint64_t first, uint64_
   self->dh.fate(self->dh.cookie, &fate);
 }
 
-static const char *
-_server(const struct network_destination *self, int server)
+const char *
+network_destination_server_name(const struct network_destination *self, int server)
 {
   return server >= 0 && (size_t) server < self->opts.failover.n_servers ? self->server_names[server] : "none";
 }
 
-static struct conn_slot *
-_free_slot(struct network_destination *self)
+struct conn_slot *
+network_destination_free_slot(struct network_destination *self)
 {
   for (int i = 0; i < DEST_SLOTS; i++)
     if (self->slots[i].role == CONN_SLOT_FREE && !connection_is_open(&self->slots[i].conn)
@@ -136,10 +110,10 @@ _finish_stop(struct network_destination *self)
   if (self->stopped)
     return;
   self->stopped = 1;
-  _cancel(&self->policy_timer);
-  _cancel(&self->ack_timer);
-  _cancel(&self->drain_timer);
-  _cancel(&self->stop_timer);
+  network_destination_cancel_timer(&self->policy_timer);
+  network_destination_cancel_timer(&self->ack_timer);
+  network_destination_cancel_timer(&self->drain_timer);
+  network_destination_cancel_timer(&self->stop_timer);
   if (iv_task_registered(&self->flush_task))
     iv_task_unregister(&self->flush_task);
   int all_acked = msg_queue_unacked_bytes(self->queue) == 0;
@@ -159,8 +133,8 @@ _arm_ack_poll(struct network_destination *self)
 
 /* The old connection of a failback is fully acknowledged (or given up):
  * writing continues on the new live connection. */
-static void
-_drain_done(struct network_destination *self)
+void
+network_destination_drain_done(struct network_destination *self)
 {
   struct conn_slot *old = self->draining;
   if (!old)
@@ -169,7 +143,7 @@ _drain_done(struct network_destination *self)
   self->resent += resend;
   conn_slot_release(old, resend > 0);
   self->draining = NULL;
-  _cancel(&self->drain_timer);
+  network_destination_cancel_timer(&self->drain_timer);
   if (self->live && conn_slot_is_established(self->live))
     {
       self->live->base = msg_queue_write_offset(self->queue);
@@ -180,13 +154,13 @@ _drain_done(struct network_destination *self)
 }
 
 /* Turns what the kernel acknowledged into DELIVERED fates; returns how many. */
-static size_t
-_update_acks(struct network_destination *self)
+size_t
+network_destination_update_acks(struct network_destination *self)
 {
   uint64_t first, last;
   struct conn_slot *w = _writer(self);
 
-  if (!w || !conn_slot_is_established(w))
+  if (!w || !conn_slot_has_stream(w))
     return 0;
   uint64_t acked = connection_acked(&w->conn);
   if (acked != w->last_acked)
@@ -211,7 +185,7 @@ _update_acks(struct network_destination *self)
       return n;
     }
   if (self->draining && msg_queue_unacked_bytes(self->queue) == 0)
-    _drain_done(self);
+    network_destination_drain_done(self);
   if (self->want_wakeup && !self->stopping && _has_comfortable_room(self))
     {
       self->want_wakeup = 0;
@@ -223,15 +197,15 @@ _update_acks(struct network_destination *self)
 /* An established live connection is gone (broken, stalled, closed on the
  * policy's word): keep what was acknowledged, discard the kernel's tail so it
  * cannot arrive later as a duplicate, and re-send the rest elsewhere. */
-static void
-_drop_live(struct network_destination *self)
+void
+network_destination_drop_live(struct network_destination *self)
 {
   struct conn_slot *live = self->live;
   if (!live)
     return;
-  if (conn_slot_is_established(live) && !self->draining)
+  if (conn_slot_has_stream(live) && !self->draining)
     {
-      _update_acks(self);
+      network_destination_update_acks(self);
       if (self->stopped)
         return;
       size_t resend = msg_queue_rewind(self->queue);
@@ -241,7 +215,7 @@ _drop_live(struct network_destination *self)
           char text[32];
           snprintf(text, sizeof(text), "%zu", resend);
           host_log(self->host, LIFELINE_LOG_NOTICE, "Re-sending unacknowledged messages on the next connection",
-                   "destination", self->dest_name, "server", _server(self, live->server), "messages", text, NULL);
+                   "destination", self->dest_name, "server", network_destination_server_name(self, live->server), "messages", text, NULL);
         }
     }
   conn_slot_release(live, 1);
@@ -250,8 +224,8 @@ _drop_live(struct network_destination *self)
 
 /* Planned switch: no new writes to OLD; it keeps its place until what it
  * carries is acknowledged (or the drain limit passes). */
-static void
-_start_drain(struct network_destination *self, struct conn_slot *old)
+void
+network_destination_start_drain(struct network_destination *self, struct conn_slot *old)
 {
   old->role = CONN_SLOT_DRAINING;
   self->draining = old;
@@ -259,8 +233,8 @@ _start_drain(struct network_destination *self, struct conn_slot *old)
   _arm_in(&self->drain_timer, limit);
 }
 
-static void
-_promote_probe(struct network_destination *self)
+void
+network_destination_promote_probe(struct network_destination *self)
 {
   struct conn_slot *p = self->probe;
   if (!p)
@@ -270,7 +244,7 @@ _promote_probe(struct network_destination *self)
   if (old)
     {
       if (conn_slot_is_established(old) && msg_queue_unacked_bytes(self->queue) > 0 && !self->draining)
-        _start_drain(self, old);
+        network_destination_start_drain(self, old);
       else
         conn_slot_release(old, !conn_slot_is_established(old));
     }
@@ -283,255 +257,6 @@ _promote_probe(struct network_destination *self)
       if (!iv_task_registered(&self->flush_task))
         iv_task_register(&self->flush_task);
     }
-}
-
-static void
-_log_emit(struct network_destination *self, const struct failover_action *a)
-{
-  char text[64];
-  const char *server = _server(self, a->server);
-  const char *reason = failover_reason_name(a->reason);
-  const char *d = self->dest_name;
-
-  failover_action_format(a, self->last_event, sizeof(self->last_event));
-  switch (a->emit)
-    {
-    case FAILOVER_EMIT_CONNECT_FAILED:
-      host_log(self->host, LIFELINE_LOG_ERROR, "Connection failed", "destination", d, "server", server, "reason",
-               reason, NULL);
-      break;
-    case FAILOVER_EMIT_DISCONNECTED:
-      host_log(self->host, LIFELINE_LOG_ERROR, "Connection lost", "destination", d, "server", server, "reason",
-               reason, NULL);
-      break;
-    case FAILOVER_EMIT_SERVER_CHANGED:
-      host_log(self->host, LIFELINE_LOG_NOTICE,
-               a->reason == FAILOVER_REASON_FAILBACK ? "Failing back to the primary" : "Failing over", "destination",
-               d, "from", _server(self, a->from), "to", server, "reason", reason, NULL);
-      break;
-    case FAILOVER_EMIT_CONNECTED:
-      host_log(self->host, LIFELINE_LOG_NOTICE, "Connected", "destination", d, "server", server, "role",
-               failover_role_name(a->role), NULL);
-      break;
-    case FAILOVER_EMIT_ON_FAILOVER:
-      host_log(self->host, LIFELINE_LOG_WARNING, "Running on a failover server, not the primary", "destination", d,
-               "server", server, "primary", _server(self, 0), NULL);
-      break;
-    case FAILOVER_EMIT_EXHAUSTED:
-      snprintf(text, sizeof(text), "%d", a->count);
-      host_log(self->host, LIFELINE_LOG_ERROR, "Every server failed for try-count() passes; destination exhausted",
-               "destination", d, "passes", text, "on_exhausted",
-               self->opts.failover.policy.on_exhausted_drop ? "drop" : "keep", NULL);
-      break;
-    case FAILOVER_EMIT_RECOVERED:
-      snprintf(text, sizeof(text), "%d", a->count);
-      host_log(self->host, LIFELINE_LOG_NOTICE, "Destination recovered", "destination", d, "server", server,
-               "passes", text, NULL);
-      break;
-    case FAILOVER_EMIT_PROBE_OK:
-      snprintf(text, sizeof(text), "%d", a->count);
-      host_log(self->host, LIFELINE_LOG_DEBUG, "Probe succeeded", "destination", d, "server", server, "successes",
-               text, NULL);
-      break;
-    case FAILOVER_EMIT_PROBE_FAILED:
-      host_log(self->host, LIFELINE_LOG_DEBUG, "Probe failed", "destination", d, "server", server, "reason", reason,
-               NULL);
-      break;
-    case FAILOVER_EMIT_QUARANTINED:
-      snprintf(text, sizeof(text), "%.1f", (double) (a->until_ms - network_destination_now_ms()) / 1000.0);
-      host_log(self->host, LIFELINE_LOG_WARNING,
-               "Server left again soon after failing back to it; not probing it for a while", "destination", d,
-               "server", server, "seconds", text, NULL);
-      break;
-    case FAILOVER_EMIT_ALL_BLACKLISTED:
-      host_log(self->host, LIFELINE_LOG_ERROR, "Every server is blacklisted; nothing to connect to", "destination",
-               d, NULL);
-      break;
-    case FAILOVER_EMIT_COMMAND_REJECTED:
-      self->command_rejected = 1;
-      if (a->server >= 0)
-        snprintf(self->command_reply, sizeof(self->command_reply), "refused: %s (server %s)", reason, server);
-      else
-        snprintf(self->command_reply, sizeof(self->command_reply), "refused: %s", reason);
-      break;
-    }
-}
-
-static void
-_execute(struct network_destination *self, const struct failover_action *a)
-{
-  struct conn_slot *slot;
-
-  switch (a->type)
-    {
-    case FAILOVER_ACTION_CONNECT:
-      if (self->live)
-        _drop_live(self);
-      slot = _free_slot(self);
-      if (!slot)
-        return; /* cannot happen: three slots, at most three roles */
-      self->live = slot;
-      conn_slot_attempt(slot, CONN_SLOT_LIVE, a->server, &self->opts.failover.servers[a->server],
-                        self->opts.ip_protocol, &self->conn_opts);
-      break;
-    case FAILOVER_ACTION_CLOSE:
-      if (!self->live || self->live->server != a->server)
-        break;
-      if (self->in_command && conn_slot_is_established(self->live) && !self->draining
-          && msg_queue_unacked_bytes(self->queue) > 0)
-        {
-          /* An operator's switch, reset or blacklist is planned: drain the old
-           * connection like a failback instead of cutting it. */
-          _start_drain(self, self->live);
-          self->live = NULL;
-        }
-      else
-        _drop_live(self);
-      break;
-    case FAILOVER_ACTION_PROBE:
-      if (self->probe)
-        conn_slot_release(self->probe, 1);
-      slot = _free_slot(self);
-      if (!slot)
-        return;
-      self->probe = slot;
-      conn_slot_attempt(slot, CONN_SLOT_PROBE, a->server, &self->opts.failover.servers[a->server],
-                        self->opts.ip_protocol, &self->conn_opts);
-      break;
-    case FAILOVER_ACTION_CANCEL_PROBE:
-      if (self->probe)
-        conn_slot_release(self->probe, 0);
-      self->probe = NULL;
-      break;
-    case FAILOVER_ACTION_PROMOTE_PROBE:
-      _promote_probe(self);
-      break;
-    case FAILOVER_ACTION_EMIT:
-      _log_emit(self, a);
-      break;
-    }
-}
-
-static void
-_rearm_policy_timer(struct network_destination *self)
-{
-  int64_t at = failover_policy_next_deadline(self->policy);
-  if (at == INT64_MAX)
-    _cancel(&self->policy_timer);
-  else
-    _arm_at(&self->policy_timer, at);
-}
-
-void
-network_destination_feed(struct network_destination *self, const struct failover_event *ev)
-{
-  struct failover_action actions[FAILOVER_ACTIONS_MAX];
-
-  if (self->stopped)
-    return;
-  if (self->in_policy)
-    {
-      /* A callback from inside an action: handle it after the current batch. */
-      if (self->n_pending < DEST_PENDING_EVENTS)
-        self->pending[self->n_pending++] = *ev;
-      return;
-    }
-  self->in_policy = 1;
-  struct failover_event current = *ev;
-  for (;;)
-    {
-      size_t n = failover_policy_handle(self->policy, &current, network_destination_now_ms(), actions,
-                                        FAILOVER_ACTIONS_MAX);
-      for (size_t i = 0; i < n && !self->stopped; i++)
-        _execute(self, &actions[i]);
-      if (self->n_pending == 0 || self->stopped)
-        break;
-      current = self->pending[0];
-      memmove(self->pending, self->pending + 1, --self->n_pending * sizeof(self->pending[0]));
-    }
-  self->in_policy = 0;
-  if (!self->stopped)
-    _rearm_policy_timer(self);
-}
-
-static void
-_feed(struct network_destination *self, enum failover_event_type type, int server, enum failover_reason reason)
-{
-  struct failover_event ev = { .type = type, .server = server, .reason = reason, .duration_ms = 0 };
-  network_destination_feed(self, &ev);
-}
-
-static void
-_policy_timer_fired(void *cookie)
-{
-  _feed(cookie, FAILOVER_EVENT_TIMER, -1, FAILOVER_REASON_NONE);
-}
-
-static void
-_slot_established(void *owner, struct conn_slot *slot)
-{
-  struct network_destination *self = owner;
-  if (slot->role == CONN_SLOT_PROBE)
-    {
-      _feed(self, FAILOVER_EVENT_PROBE_OK, slot->server, FAILOVER_REASON_NONE);
-      return;
-    }
-  slot->base = msg_queue_write_offset(self->queue);
-  slot->last_progress_ms = network_destination_now_ms();
-  _feed(self, FAILOVER_EVENT_CONNECTED, slot->server, FAILOVER_REASON_NONE);
-  if (self->live == slot && !self->draining && !iv_task_registered(&self->flush_task))
-    iv_task_register(&self->flush_task);
-}
-
-static void
-_slot_attempt_failed(void *owner, struct conn_slot *slot, int err)
-{
-  struct network_destination *self = owner;
-  int server = slot->server;
-  slot->server = -1;
-  if (self->probe == slot)
-    {
-      self->probe = NULL;
-      _feed(self, FAILOVER_EVENT_PROBE_FAILED, server, _reason(err));
-    }
-  else if (self->live == slot)
-    {
-      self->live = NULL;
-      _feed(self, FAILOVER_EVENT_CONNECT_FAILED, server, _reason(err));
-    }
-}
-
-static void
-_slot_broken(void *owner, struct conn_slot *slot, int err)
-{
-  struct network_destination *self = owner;
-  int server = slot->server;
-
-  if (slot == self->draining)
-    {
-      _update_acks(self);
-      if (self->draining == slot)
-        _drain_done(self);
-      return;
-    }
-  if (slot == self->probe)
-    {
-      conn_slot_release(slot, 1);
-      self->probe = NULL;
-      _feed(self, FAILOVER_EVENT_PROBE_FAILED, server, _reason(err));
-      return;
-    }
-  if (slot == self->live)
-    {
-      _drop_live(self);
-      _feed(self, FAILOVER_EVENT_CLOSED, server, _reason(err));
-    }
-}
-
-static void
-_slot_writable(void *owner, struct conn_slot *slot)
-{
-  _flush(owner);
 }
 
 /* Stall detection: bytes outstanding and the acknowledged count not moving
@@ -552,19 +277,19 @@ _check_stall(struct network_destination *self)
     return;
   if (w == self->draining)
     {
-      _drain_done(self); /* given up: the unacknowledged rest goes on the new connection */
+      network_destination_drain_done(self); /* given up: the unacknowledged rest goes on the new connection */
       return;
     }
   host_log(self->host, LIFELINE_LOG_ERROR, "No acknowledgement progress for send-stall-timeout(); server declared dead",
-           "destination", self->dest_name, "server", _server(self, w->server), NULL);
-  _feed(self, FAILOVER_EVENT_STALLED, w->server, FAILOVER_REASON_STALLED);
+           "destination", self->dest_name, "server", network_destination_server_name(self, w->server), NULL);
+  network_destination_feed_event(self, FAILOVER_EVENT_STALLED, w->server, FAILOVER_REASON_STALLED);
 }
 
 static void
 _ack_timer_fired(void *cookie)
 {
   struct network_destination *self = cookie;
-  if (_update_acks(self) > 0)
+  if (network_destination_update_acks(self) > 0)
     self->ack_poll_ms = ACK_POLL_MIN_MS;
   else if (self->ack_poll_ms < ACK_POLL_MAX_MS)
     self->ack_poll_ms = self->ack_poll_ms * 2 > ACK_POLL_MAX_MS ? ACK_POLL_MAX_MS : self->ack_poll_ms * 2;
@@ -579,17 +304,17 @@ static void
 _drain_timer_fired(void *cookie)
 {
   struct network_destination *self = cookie;
-  _update_acks(self);
+  network_destination_update_acks(self);
   if (self->draining)
     {
       host_log(self->host, LIFELINE_LOG_WARNING, "Old connection not drained in time; re-sending its rest",
-               "destination", self->dest_name, "server", _server(self, self->draining->server), NULL);
-      _drain_done(self);
+               "destination", self->dest_name, "server", network_destination_server_name(self, self->draining->server), NULL);
+      network_destination_drain_done(self);
     }
 }
 
-static void
-_flush(void *cookie)
+void
+network_destination_flush(void *cookie)
 {
   struct network_destination *self = cookie;
   struct conn_slot *live = self->live;
@@ -608,7 +333,7 @@ _flush(void *cookie)
       msg_queue_mark_written(self->queue, (size_t) n);
       self->counters[live->server].bytes_written += (uint64_t) n;
     }
-  if (_update_acks(self) > 0)
+  if (network_destination_update_acks(self) > 0)
     self->ack_poll_ms = ACK_POLL_MIN_MS;
   if (!self->stopped)
     _arm_ack_poll(self);
@@ -622,7 +347,7 @@ _stop_deadline(void *cookie)
   const uint8_t *data;
   size_t len;
 
-  _update_acks(self);
+  network_destination_update_acks(self);
   if (self->stopped)
     return;
   /* Anything not acknowledged by now goes back to the host; the abortive
@@ -680,20 +405,18 @@ network_destination_new(const struct network_options *opts, const struct lifelin
   self->conn_opts.sndbuf = (int) opts->so_sndbuf;
   self->conn_opts.notsent_lowat = NOTSENT_LOWAT;
 
-  struct conn_slot_callbacks cb = {
-    .owner = self, .established = _slot_established, .attempt_failed = _slot_attempt_failed,
-    .broken = _slot_broken, .writable = _slot_writable,
-  };
+  struct conn_slot_callbacks cb;
+  network_destination_slot_callbacks(self, &cb);
   for (int i = 0; i < DEST_SLOTS; i++)
     conn_slot_init(&self->slots[i], &cb);
-  _init_timer(&self->policy_timer, self, _policy_timer_fired);
+  _init_timer(&self->policy_timer, self, network_destination_policy_timer_fired);
   _init_timer(&self->ack_timer, self, _ack_timer_fired);
   _init_timer(&self->drain_timer, self, _drain_timer_fired);
   _init_timer(&self->stop_timer, self, _stop_deadline);
   self->ack_poll_ms = ACK_POLL_MIN_MS;
   IV_TASK_INIT(&self->flush_task);
   self->flush_task.cookie = self;
-  self->flush_task.handler = _flush;
+  self->flush_task.handler = network_destination_flush;
   return self;
 
 oom:
@@ -717,7 +440,7 @@ network_destination_start(struct network_destination *self, struct lifeline_erro
     }
   self->started = 1;
   /* Start, like restart and reload, begins with the primary, exactly once. */
-  _feed(self, FAILOVER_EVENT_START, 0, FAILOVER_REASON_NONE);
+  network_destination_feed_event(self, FAILOVER_EVENT_START, 0, FAILOVER_REASON_NONE);
   return 0;
 }
 

@@ -4,6 +4,9 @@
 # After SIGCONT it reads exactly what its kernel acknowledged: every line
 # arrives exactly once across primary and backup (a torn partial line at the
 # primary is not a line).  Run with different ports per collector.
+# Then: a stopped primary is killed (RST): everything its kernel had not
+# acknowledged is re-sent to the backup; lost are only lines its kernel
+# acknowledged and the killed process never read.
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/lib.sh"
@@ -38,5 +41,47 @@ tl_stop p
 tl_stop b1
 grep -q 'No acknowledgement progress for send-stall-timeout(); server declared dead; destination=d_net server=127.0.0.1' \
   "$TL_DIR/ll.err" || tl_fail "stall not logged"
-fo_check_exactly_once "$count" "$TL_DIR/p.out.log" "$TL_DIR/b1.out.log"
+# After SIGCONT the primary reads its connections side by side (a retry may
+# have reconnected to the stopped process, whose kernel still accepts), so
+# only the backup's order is checked.
+fo_check_once "$count" "$TL_DIR/p.out.log" "$TL_DIR/b1.out.log"
+fo_check_ordered "$TL_DIR/b1.out.log"
 tl_pass "stalled primary left; primary kept $(tl_stat p lines) lines (torn: $(tl_stat p torn)), backup $(tl_stat b1 lines); all $count exactly once"
+rm -f "$TL_DIR"/*.log
+
+# --- a stopped primary is killed ------------------------------------------
+tl_start_collector p2 127.0.0.1 --quiet
+tl_start_collector b2 127.0.0.2 --quiet
+ll_config kill <<CONF
+@version: 4.0
+source s_in { stdin(); };
+destination d_net {
+  network("127.0.0.1" port($TL_PORT_p2) time-reopen(0.2) send-stall-timeout(0)
+          failover(servers("127.0.0.2:$TL_PORT_b2")));
+};
+log { source(s_in); destination(d_net); };
+CONF
+count=200000
+fo_feed kill "$count" 20000
+ll_run ll2 kill -c "$TL_DIR/ctl"
+tl_wait_stat p2 lines 20000
+kill -STOP "$TL_PID_p2"
+# Wait until lifeline holds written but unacknowledged messages: the stopped
+# kernel's window has closed.
+in_flight=0
+for ((i = 0; i < 1500 * ${TL_SLOWDOWN%.*}; i++)); do
+  in_flight=$("$TL_LIFELINECTL" -c "$TL_DIR/ctl" status 2>/dev/null | sed -n 's/^ *network.in_flight: //p')
+  ((${in_flight:-0} >= 1000)) && break
+  sleep 0.02
+done
+((${in_flight:-0} >= 1000)) || tl_fail "the stopped primary's window never closed (in_flight=$in_flight)"
+kill -KILL "$TL_PID_p2"
+tl_wait_stat b2 lines 1000
+tl_wait_exit "$TL_PID_ll2" 10 "$TL_DIR/b2.stats"
+((TL_RC == 0)) || tl_fail "kill: lifeline exited $TL_RC"
+tl_stop b2
+resent=$(sed -n 's/.*Re-sending unacknowledged messages on the next connection; .*messages=\([0-9]*\).*/\1/p' "$TL_DIR/ll2.err" | head -1)
+((${resent:-0} >= in_flight)) || tl_fail "re-sent ${resent:-0} messages, but $in_flight were unacknowledged before the kill"
+dups=$(cut -d' ' -f1 "$TL_DIR/b2.out.log" | sort | uniq -d | wc -l)
+((dups == 0)) || tl_fail "$dups duplicates at the backup"
+tl_pass "killed stopped primary: $resent unacknowledged messages re-sent to the backup ($in_flight in flight at the kill)"
