@@ -81,7 +81,10 @@ tl_wait_exit "$TL_PID_ll2" 10 "$TL_DIR/b2.stats"
 ((TL_RC == 0)) || tl_fail "kill: lifeline exited $TL_RC"
 tl_stop b2
 resent=$(sed -n 's/.*Re-sending unacknowledged messages on the next connection; .*messages=\([0-9]*\).*/\1/p' "$TL_DIR/ll2.err" | head -1)
-((${resent:-0} >= in_flight)) || tl_fail "re-sent ${resent:-0} messages, but $in_flight were unacknowledged before the kill"
+# What the stopped kernel acknowledged after the status read is lost with the
+# process (plain TCP cannot see it), so the exact count is not knowable here;
+# a shell that skipped the final acknowledgement read re-sent nothing at all.
+((${resent:-0} > 0)) || tl_fail "re-sent ${resent:-0} messages, but $in_flight were unacknowledged shortly before the kill"
 dups=$(cut -d' ' -f1 "$TL_DIR/b2.out.log" | sort | uniq -d | wc -l)
 ((dups == 0)) || tl_fail "$dups duplicates at the backup"
 tl_pass "killed stopped primary: $resent unacknowledged messages re-sent to the backup ($in_flight in flight at the kill)"
