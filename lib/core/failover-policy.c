@@ -1,49 +1,11 @@
 #include "failover-policy.h"
+#include "failover-policy-private.h"
 
 #include "backoff.h"
-#include "failover-pass.h"
-#include "prng.h"
-#include "probe-schedule.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct failover_policy
-{
-  struct failover_policy_options opts;
-  int n_servers;
-  struct prng prng;
-  struct server_state *servers;
-
-  int started;
-  enum failover_state state;
-  int current;        /* live connection or attempt in flight; -1 */
-  int last_attempted; /* -1 before the first attempt */
-  int last_connected; /* -1 before the first connection */
-  enum failover_reason leave_reason; /* why LAST_CONNECTED was left */
-
-  int64_t attempt_deadline;
-  int attempt_is_retry;
-  int64_t connected_at;
-  int live_by_retry;    /* the live connection came from a retry after a break */
-  int live_by_failback; /* the live connection is a promoted probe */
-  int64_t wait_until;
-
-  struct failover_pass pass;
-  int failed_passes;
-  int exhausted;
-  struct probe_schedule probe; /* of the primary, on while failback mode runs on a failover server */
-
-  /* Valid during one failover_policy_handle() call. */
-  int64_t now;
-  struct failover_action *out;
-  size_t n_out;
-  size_t cap;
-  struct failover_action scratch;
-};
-
-static void _advance(struct failover_policy *self);
 
 /* ------------------------------------------------------------------------
  * Life cycle
@@ -106,27 +68,9 @@ _role_of(int server)
 }
 
 static int
-_is_failback_enabled(const struct failover_policy *self)
-{
-  return self->opts.failback && self->n_servers > 1;
-}
-
-static int
-_is_valid_server(const struct failover_policy *self, int server)
-{
-  return server >= 0 && server < self->n_servers;
-}
-
-static int
-_is_blacklisted(const struct failover_policy *self, int server)
-{
-  return server_state_is_blacklisted(&self->servers[server], self->now);
-}
-
-static int
 _is_eligible(void *cookie, int server)
 {
-  return !_is_blacklisted((struct failover_policy *) cookie, server);
+  return !failover_policy_is_blacklisted_now((struct failover_policy *) cookie, server);
 }
 
 /* A connection counts as healthy once it has been up for the quarantine window. */
@@ -137,8 +81,8 @@ _live_is_healthy(const struct failover_policy *self)
          || self->now - self->connected_at >= self->opts.quarantine_window_ms;
 }
 
-static struct failover_action *
-_push(struct failover_policy *self, enum failover_action_type type, int server)
+struct failover_action *
+failover_policy_push(struct failover_policy *self, enum failover_action_type type, int server)
 {
   /* FAILOVER_ACTIONS_MAX bounds every path; the scratch slot only keeps a
    * broken bound from writing past the caller's array. */
@@ -154,10 +98,11 @@ _push(struct failover_policy *self, enum failover_action_type type, int server)
   return a;
 }
 
-static struct failover_action *
-_emit(struct failover_policy *self, enum failover_emit emit, int server, enum failover_reason reason)
+struct failover_action *
+failover_policy_emit(struct failover_policy *self, enum failover_emit emit, int server,
+                     enum failover_reason reason)
 {
-  struct failover_action *a = _push(self, FAILOVER_ACTION_EMIT, server);
+  struct failover_action *a = failover_policy_push(self, FAILOVER_ACTION_EMIT, server);
   a->emit = emit;
   a->reason = reason;
   return a;
@@ -183,7 +128,7 @@ static void
 _stop_probing(struct failover_policy *self)
 {
   if (probe_schedule_stop(&self->probe))
-    _push(self, FAILOVER_ACTION_CANCEL_PROBE, 0);
+    failover_policy_push(self, FAILOVER_ACTION_CANCEL_PROBE, 0);
 }
 
 static void
@@ -194,7 +139,7 @@ _probe_failed(struct failover_policy *self, enum failover_reason reason)
   primary->probes_failed++;
   server_state_note_error(primary, reason, self->now);
   probe_schedule_finish(&self->probe, 0, self->now, self->opts.probe_interval_ms);
-  _emit(self, FAILOVER_EMIT_PROBE_FAILED, 0, reason);
+  failover_policy_emit(self, FAILOVER_EMIT_PROBE_FAILED, 0, reason);
 }
 
 /* ------------------------------------------------------------------------
@@ -203,18 +148,18 @@ _probe_failed(struct failover_policy *self, enum failover_reason reason)
 
 /* Probing exists to re-enter the primary while passes leave it out; a pass
  * that includes the primary ends it. */
-static void
-_begin_pass(struct failover_policy *self, int first, int skip_primary)
+void
+failover_policy_begin_pass(struct failover_policy *self, int first, int skip_primary)
 {
   failover_pass_begin(&self->pass, self->n_servers, first, skip_primary);
   if (!self->pass.skip_primary)
     _stop_probing(self);
 }
 
-static void
-_begin_pass_after_break(struct failover_policy *self, int server, int retries)
+void
+failover_policy_begin_pass_after_break(struct failover_policy *self, int server, int retries)
 {
-  int skip_primary = _is_failback_enabled(self) && server != 0;
+  int skip_primary = failover_policy_is_failback_enabled(self) && server != 0;
 
   failover_pass_begin_after_break(&self->pass, self->n_servers, server, skip_primary, retries);
   if (!self->pass.skip_primary)
@@ -225,7 +170,7 @@ _begin_pass_after_break(struct failover_policy *self, int server, int retries)
 static int
 _fresh_pass_first(const struct failover_policy *self)
 {
-  if (_is_failback_enabled(self) || self->last_attempted < 0)
+  if (failover_policy_is_failback_enabled(self) || self->last_attempted < 0)
     return 0;
   return (self->last_attempted + 1) % self->n_servers;
 }
@@ -238,7 +183,7 @@ _connect(struct failover_policy *self, int server, int is_retry)
   self->last_attempted = server;
   self->attempt_is_retry = is_retry;
   self->attempt_deadline = server_state_time_add(self->now, self->opts.connect_timeout_ms);
-  _push(self, FAILOVER_ACTION_CONNECT, server);
+  failover_policy_push(self, FAILOVER_ACTION_CONNECT, server);
 }
 
 /* The next attempt happens at UNTIL (at once when it is not in the future). */
@@ -248,7 +193,7 @@ _wait_until(struct failover_policy *self, int64_t until)
   self->current = -1;
   if (until <= self->now)
     {
-      _advance(self);
+      failover_policy_advance(self);
       return;
     }
   self->state = FAILOVER_STATE_WAITING;
@@ -262,12 +207,13 @@ _pass_failed(struct failover_policy *self)
   if (self->opts.try_count > 0 && self->failed_passes >= self->opts.try_count && !self->exhausted)
     {
       self->exhausted = 1;
-      _emit(self, FAILOVER_EMIT_EXHAUSTED, -1, FAILOVER_REASON_NONE)->count = self->failed_passes;
+      failover_policy_emit(self, FAILOVER_EMIT_EXHAUSTED, -1, FAILOVER_REASON_NONE)->count =
+        self->failed_passes;
     }
 
   int64_t wait = backoff_pass_wait(self->opts.time_reopen_ms, self->opts.reconnect_backoff_max_ms,
                                    self->failed_passes, self->exhausted, &self->prng);
-  _begin_pass(self, _fresh_pass_first(self), 0);
+  failover_policy_begin_pass(self, _fresh_pass_first(self), 0);
   _wait_until(self, server_state_time_add(self->now, wait));
 }
 
@@ -276,14 +222,14 @@ _enter_blocked(struct failover_policy *self)
 {
   self->state = FAILOVER_STATE_BLOCKED;
   self->current = -1;
-  _emit(self, FAILOVER_EMIT_ALL_BLACKLISTED, -1, FAILOVER_REASON_BLACKLISTED);
+  failover_policy_emit(self, FAILOVER_EMIT_ALL_BLACKLISTED, -1, FAILOVER_REASON_BLACKLISTED);
 }
 
 static int
 _any_eligible(const struct failover_policy *self)
 {
   for (int i = 0; i < self->n_servers; i++)
-    if (!_is_blacklisted(self, i))
+    if (!failover_policy_is_blacklisted_now(self, i))
       return 1;
   return 0;
 }
@@ -292,8 +238,8 @@ _any_eligible(const struct failover_policy *self)
  * server is blacklisted, a failed pass when it made attempts, else (a pass
  * without the primary found every failover server blacklisted) the whole
  * list from the primary. */
-static void
-_advance(struct failover_policy *self)
+void
+failover_policy_advance(struct failover_policy *self)
 {
   for (int round = 0; round < 2; round++)
     {
@@ -312,7 +258,7 @@ _advance(struct failover_policy *self)
           _pass_failed(self);
           return;
         }
-      _begin_pass(self, 0, 0);
+      failover_policy_begin_pass(self, 0, 0);
     }
   _enter_blocked(self);
 }
@@ -338,17 +284,17 @@ _established(struct failover_policy *self, int server, enum failover_reason reas
   self->last_connected = server;
 
   if (previous >= 0 && previous != server)
-    _emit(self, FAILOVER_EMIT_SERVER_CHANGED, server, reason)->from = previous;
-  _emit(self, FAILOVER_EMIT_CONNECTED, server, FAILOVER_REASON_NONE)->role = _role_of(server);
+    failover_policy_emit(self, FAILOVER_EMIT_SERVER_CHANGED, server, reason)->from = previous;
+  failover_policy_emit(self, FAILOVER_EMIT_CONNECTED, server, FAILOVER_REASON_NONE)->role = _role_of(server);
   if (self->exhausted)
     {
       self->exhausted = 0;
-      _emit(self, FAILOVER_EMIT_RECOVERED, server, FAILOVER_REASON_NONE)->count = passes;
+      failover_policy_emit(self, FAILOVER_EMIT_RECOVERED, server, FAILOVER_REASON_NONE)->count = passes;
     }
   if (server != 0 && previous != server)
-    _emit(self, FAILOVER_EMIT_ON_FAILOVER, server, FAILOVER_REASON_NONE);
+    failover_policy_emit(self, FAILOVER_EMIT_ON_FAILOVER, server, FAILOVER_REASON_NONE);
 
-  if (!_is_failback_enabled(self))
+  if (!failover_policy_is_failback_enabled(self))
     return;
   if (server == 0)
     _stop_probing(self);
@@ -364,9 +310,9 @@ _attempt_failed(struct failover_policy *self, enum failover_reason reason)
 
   ss->connect_failures++;
   server_state_note_error(ss, reason, self->now);
-  _emit(self, FAILOVER_EMIT_CONNECT_FAILED, server, reason);
+  failover_policy_emit(self, FAILOVER_EMIT_CONNECT_FAILED, server, reason);
   self->current = -1;
-  _advance(self);
+  failover_policy_advance(self);
 }
 
 /* The live connection ends without a replacement; CLOSE it when asked to. */
@@ -377,9 +323,9 @@ _drop_live(struct failover_policy *self, enum failover_reason reason, int close_
   struct server_state *ss = &self->servers[server];
 
   if (close_it)
-    _push(self, FAILOVER_ACTION_CLOSE, server);
+    failover_policy_push(self, FAILOVER_ACTION_CLOSE, server);
   ss->connected_since_ms = -1;
-  _emit(self, FAILOVER_EMIT_DISCONNECTED, server, reason);
+  failover_policy_emit(self, FAILOVER_EMIT_DISCONNECTED, server, reason);
   self->leave_reason = reason;
   self->current = -1;
 }
@@ -403,21 +349,21 @@ _connection_broke(struct failover_policy *self, enum failover_reason reason, int
     {
       int64_t until = server_state_quarantine(&self->servers[server], self->now,
                                               self->opts.quarantine_base_ms, self->opts.quarantine_max_ms);
-      _emit(self, FAILOVER_EMIT_QUARANTINED, server, reason)->until_ms = until;
+      failover_policy_emit(self, FAILOVER_EMIT_QUARANTINED, server, reason)->until_ms = until;
     }
 
   /* A connection that a retry brought back and that broke again before it
    * proved healthy earns no further retries: a hung server that still
    * accepts connections must not hold the destination forever. */
   int retries = (self->live_by_retry && !healthy) ? 0 : self->opts.retries_per_server;
-  _begin_pass_after_break(self, server, retries);
+  failover_policy_begin_pass_after_break(self, server, retries);
   int64_t delay = backoff_failover_delay(self->opts.failover_jitter_ms, &self->prng);
   _wait_until(self, server_state_time_add(self->now, delay));
 }
 
 /* Ends the live connection or the attempt in flight for a command or a blacklist. */
-static void
-_leave_current(struct failover_policy *self, enum failover_reason reason)
+void
+failover_policy_leave_current(struct failover_policy *self, enum failover_reason reason)
 {
   if (self->state == FAILOVER_STATE_CONNECTED)
     {
@@ -425,7 +371,7 @@ _leave_current(struct failover_policy *self, enum failover_reason reason)
     }
   else if (self->state == FAILOVER_STATE_CONNECTING)
     {
-      _push(self, FAILOVER_ACTION_CLOSE, self->current);
+      failover_policy_push(self, FAILOVER_ACTION_CLOSE, self->current);
       self->current = -1;
     }
 }
@@ -434,10 +380,10 @@ static void
 _promote_probe(struct failover_policy *self)
 {
   if (self->state == FAILOVER_STATE_CONNECTING)
-    _push(self, FAILOVER_ACTION_CLOSE, self->current);
+    failover_policy_push(self, FAILOVER_ACTION_CLOSE, self->current);
   else if (self->state == FAILOVER_STATE_CONNECTED)
     self->servers[self->current].connected_since_ms = -1; /* drains in the shell */
-  _push(self, FAILOVER_ACTION_PROMOTE_PROBE, 0);
+  failover_policy_push(self, FAILOVER_ACTION_PROMOTE_PROBE, 0);
   probe_schedule_stop(&self->probe);
   self->live_by_retry = 0;
   self->live_by_failback = 1;
@@ -448,26 +394,20 @@ _promote_probe(struct failover_policy *self)
  * Events
  * ---------------------------------------------------------------------- */
 
-static int
-_is_current(const struct failover_policy *self, enum failover_state state, int server)
-{
-  return self->state == state && self->current == server && server >= 0;
-}
-
 static void
 _on_start(struct failover_policy *self)
 {
   if (self->started)
     return;
   self->started = 1;
-  _begin_pass(self, 0, 0);
-  _advance(self);
+  failover_policy_begin_pass(self, 0, 0);
+  failover_policy_advance(self);
 }
 
 static void
 _on_connected(struct failover_policy *self, int server)
 {
-  if (!_is_current(self, FAILOVER_STATE_CONNECTING, server))
+  if (!failover_policy_is_current(self, FAILOVER_STATE_CONNECTING, server))
     return;
   self->live_by_retry = self->attempt_is_retry;
   self->live_by_failback = 0;
@@ -477,7 +417,7 @@ _on_connected(struct failover_policy *self, int server)
 static void
 _on_connect_failed(struct failover_policy *self, int server, enum failover_reason reason)
 {
-  if (!_is_current(self, FAILOVER_STATE_CONNECTING, server))
+  if (!failover_policy_is_current(self, FAILOVER_STATE_CONNECTING, server))
     return;
   _attempt_failed(self, reason);
 }
@@ -485,16 +425,16 @@ _on_connect_failed(struct failover_policy *self, int server, enum failover_reaso
 static void
 _on_closed(struct failover_policy *self, int server, enum failover_reason reason)
 {
-  if (_is_current(self, FAILOVER_STATE_CONNECTING, server))
+  if (failover_policy_is_current(self, FAILOVER_STATE_CONNECTING, server))
     _attempt_failed(self, reason);
-  else if (_is_current(self, FAILOVER_STATE_CONNECTED, server))
+  else if (failover_policy_is_current(self, FAILOVER_STATE_CONNECTED, server))
     _connection_broke(self, reason, 0);
 }
 
 static void
 _on_stalled(struct failover_policy *self, int server)
 {
-  if (_is_current(self, FAILOVER_STATE_CONNECTED, server))
+  if (failover_policy_is_current(self, FAILOVER_STATE_CONNECTED, server))
     _connection_broke(self, FAILOVER_REASON_STALLED, 1);
 }
 
@@ -506,18 +446,18 @@ _on_probe_ok(struct failover_policy *self, int server)
   if (self->now > _probe_deadline(self))
     {
       /* The handshake completed, but later than probe-timeout. */
-      _push(self, FAILOVER_ACTION_CANCEL_PROBE, 0);
+      failover_policy_push(self, FAILOVER_ACTION_CANCEL_PROBE, 0);
       _probe_failed(self, FAILOVER_REASON_TIMEOUT);
       return;
     }
 
   self->servers[0].probes_ok++;
   int successes = probe_schedule_finish(&self->probe, 1, self->now, self->opts.probe_interval_ms);
-  _emit(self, FAILOVER_EMIT_PROBE_OK, 0, FAILOVER_REASON_NONE)->count = successes;
+  failover_policy_emit(self, FAILOVER_EMIT_PROBE_OK, 0, FAILOVER_REASON_NONE)->count = successes;
   if (successes >= self->opts.probes_required)
     _promote_probe(self);
   else
-    _push(self, FAILOVER_ACTION_CANCEL_PROBE, 0);
+    failover_policy_push(self, FAILOVER_ACTION_CANCEL_PROBE, 0);
 }
 
 static void
@@ -539,11 +479,11 @@ _blocked_deadline(const struct failover_policy *self)
   return deadline;
 }
 
-static void
-_leave_blocked(struct failover_policy *self)
+void
+failover_policy_leave_blocked(struct failover_policy *self)
 {
-  _begin_pass(self, _fresh_pass_first(self), 0);
-  _advance(self);
+  failover_policy_begin_pass(self, _fresh_pass_first(self), 0);
+  failover_policy_advance(self);
 }
 
 static void
@@ -551,7 +491,7 @@ _on_timer(struct failover_policy *self)
 {
   if (self->now >= _probe_deadline(self))
     {
-      _push(self, FAILOVER_ACTION_CANCEL_PROBE, 0);
+      failover_policy_push(self, FAILOVER_ACTION_CANCEL_PROBE, 0);
       _probe_failed(self, FAILOVER_REASON_TIMEOUT);
     }
 
@@ -560,17 +500,17 @@ _on_timer(struct failover_policy *self)
     case FAILOVER_STATE_CONNECTING:
       if (self->now >= self->attempt_deadline)
         {
-          _push(self, FAILOVER_ACTION_CLOSE, self->current);
+          failover_policy_push(self, FAILOVER_ACTION_CLOSE, self->current);
           _attempt_failed(self, FAILOVER_REASON_TIMEOUT);
         }
       break;
     case FAILOVER_STATE_WAITING:
       if (self->now >= self->wait_until)
-        _advance(self);
+        failover_policy_advance(self);
       break;
     case FAILOVER_STATE_BLOCKED:
       if (self->now >= _blocked_deadline(self))
-        _leave_blocked(self);
+        failover_policy_leave_blocked(self);
       break;
     default:
       break;
@@ -579,133 +519,8 @@ _on_timer(struct failover_policy *self)
   if (self->now >= _probe_due(self))
     {
       probe_schedule_begin(&self->probe, self->now);
-      _push(self, FAILOVER_ACTION_PROBE, 0);
+      failover_policy_push(self, FAILOVER_ACTION_PROBE, 0);
     }
-}
-
-/* ------------------------------------------------------------------------
- * Commands
- * ---------------------------------------------------------------------- */
-
-static void
-_reject(struct failover_policy *self, int server, enum failover_reason reason)
-{
-  _emit(self, FAILOVER_EMIT_COMMAND_REJECTED, server, reason);
-}
-
-/* A fresh pass from TARGET (eligible), leaving whatever is live. */
-static void
-_move_to(struct failover_policy *self, int target)
-{
-  if ((self->state == FAILOVER_STATE_CONNECTED || self->state == FAILOVER_STATE_CONNECTING)
-      && self->current == target)
-    return;
-  _leave_current(self, FAILOVER_REASON_COMMAND);
-  _begin_pass(self, target, _is_failback_enabled(self) && target != 0);
-  _advance(self);
-}
-
-static int
-_next_in_list(const struct failover_policy *self)
-{
-  int base = self->current >= 0 ? self->current
-             : self->last_connected >= 0 ? self->last_connected
-             : self->last_attempted >= 0 ? self->last_attempted
-             : 0;
-
-  for (int i = 1; i < self->n_servers; i++)
-    {
-      int server = (base + i) % self->n_servers;
-      if (!_is_blacklisted(self, server))
-        return server;
-    }
-  return -1;
-}
-
-static void
-_on_switch(struct failover_policy *self, int server)
-{
-  if (!self->started)
-    {
-      _reject(self, server, FAILOVER_REASON_NOT_STARTED);
-      return;
-    }
-  if (server == -1)
-    {
-      int next = _next_in_list(self);
-      if (next < 0)
-        {
-          _reject(self, -1, FAILOVER_REASON_NO_OTHER_SERVER);
-          return;
-        }
-      server = next;
-    }
-  else if (!_is_valid_server(self, server))
-    {
-      _reject(self, server, FAILOVER_REASON_NO_SUCH_SERVER);
-      return;
-    }
-  else if (_is_blacklisted(self, server))
-    {
-      _reject(self, server, FAILOVER_REASON_BLACKLISTED);
-      return;
-    }
-  _move_to(self, server);
-}
-
-static void
-_on_reset(struct failover_policy *self)
-{
-  if (!self->started)
-    _reject(self, 0, FAILOVER_REASON_NOT_STARTED);
-  else if (_is_blacklisted(self, 0))
-    _reject(self, 0, FAILOVER_REASON_BLACKLISTED);
-  else
-    _move_to(self, 0);
-}
-
-static void
-_on_blacklist(struct failover_policy *self, int server, int64_t duration_ms)
-{
-  if (!_is_valid_server(self, server))
-    {
-      _reject(self, server, FAILOVER_REASON_NO_SUCH_SERVER);
-      return;
-    }
-  if (duration_ms < 0)
-    {
-      _reject(self, server, FAILOVER_REASON_INVALID_ARGUMENT);
-      return;
-    }
-
-  server_state_blacklist(&self->servers[server], self->now, duration_ms);
-  if (server == 0 && probe_schedule_interrupt(&self->probe, self->now, self->opts.probe_interval_ms))
-    _push(self, FAILOVER_ACTION_CANCEL_PROBE, 0);
-
-  if (_is_current(self, FAILOVER_STATE_CONNECTED, server))
-    {
-      _leave_current(self, FAILOVER_REASON_BLACKLISTED);
-      _begin_pass_after_break(self, server, 0);
-      _advance(self);
-    }
-  else if (_is_current(self, FAILOVER_STATE_CONNECTING, server))
-    {
-      _leave_current(self, FAILOVER_REASON_BLACKLISTED);
-      _advance(self); /* the rest of the pass; SERVER is skipped now */
-    }
-}
-
-static void
-_on_unblacklist(struct failover_policy *self, int server)
-{
-  if (!_is_valid_server(self, server))
-    {
-      _reject(self, server, FAILOVER_REASON_NO_SUCH_SERVER);
-      return;
-    }
-  server_state_unblacklist(&self->servers[server]);
-  if (self->state == FAILOVER_STATE_BLOCKED)
-    _leave_blocked(self);
 }
 
 size_t
@@ -746,17 +561,18 @@ failover_policy_handle(struct failover_policy *self, const struct failover_event
     case FAILOVER_EVENT_TIMER:
       _on_timer(self);
       break;
+    /* Operator commands: failover-command.c. */
     case FAILOVER_EVENT_SWITCH:
-      _on_switch(self, ev->server);
+      failover_command_switch(self, ev->server);
       break;
     case FAILOVER_EVENT_BLACKLIST:
-      _on_blacklist(self, ev->server, ev->duration_ms);
+      failover_command_blacklist(self, ev->server, ev->duration_ms);
       break;
     case FAILOVER_EVENT_UNBLACKLIST:
-      _on_unblacklist(self, ev->server);
+      failover_command_unblacklist(self, ev->server);
       break;
     case FAILOVER_EVENT_RESET:
-      _on_reset(self);
+      failover_command_reset(self);
       break;
     }
 
@@ -850,7 +666,7 @@ failover_policy_n_servers(const struct failover_policy *self)
 const struct server_state *
 failover_policy_server(const struct failover_policy *self, int server)
 {
-  if (!_is_valid_server(self, server))
+  if (!failover_policy_is_valid_server(self, server))
     return NULL;
   return &self->servers[server];
 }
@@ -858,7 +674,7 @@ failover_policy_server(const struct failover_policy *self, int server)
 int
 failover_policy_is_blacklisted(const struct failover_policy *self, int server, int64_t now_ms)
 {
-  if (!_is_valid_server(self, server))
+  if (!failover_policy_is_valid_server(self, server))
     return 0;
   return server_state_is_blacklisted(&self->servers[server], now_ms);
 }
