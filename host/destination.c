@@ -25,6 +25,7 @@ struct host_destination
   struct host_destination_counts counts;
   uint64_t drops_unlogged;
   gint64 drops_logged_at; /* monotonic µs; 0 = never */
+  char drop_reason[64]; /* of the drops not yet logged */
   GArray *waiters; /* struct waiter */
   int started, stopping, stopped;
   host_destination_fn stop_done;
@@ -44,11 +45,13 @@ _log_drops(struct host_destination *self, const char *reason, uint64_t n)
   gint64 now = g_get_monotonic_time();
 
   self->drops_unlogged += n;
+  if (reason != self->drop_reason)
+    g_strlcpy(self->drop_reason, reason ? reason : "unspecified", sizeof(self->drop_reason));
   if (self->drops_logged_at && now - self->drops_logged_at < DROP_LOG_INTERVAL_US)
     return;
   g_snprintf(count, sizeof(count), "%" G_GUINT64_FORMAT, self->drops_unlogged);
   logger_log(LIFELINE_LOG_WARNING, "Messages dropped by destination policy", "destination", self->name,
-             "reason", reason ? reason : "unspecified", "count", count, NULL);
+             "reason", self->drop_reason, "count", count, NULL);
   self->drops_unlogged = 0;
   self->drops_logged_at = now;
 }
@@ -101,6 +104,12 @@ _stopped(void *cookie)
   struct host_destination *self = cookie;
   if (self->stopped)
     return;
+  if (self->drops_unlogged)
+    {
+      /* Drops held back by the rate limit are not left unsaid. */
+      self->drops_logged_at = 0;
+      _log_drops(self, self->drop_reason, 0);
+    }
   self->stopped = 1;
   if (self->stop_done)
     self->stop_done(self->stop_ctx);

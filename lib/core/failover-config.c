@@ -60,6 +60,13 @@ _parse_server_block(const struct lifeline_option *node, uint16_t default_port, s
       located_error_at_value(err, node, node->values[0], "bad server address \"%s\": %s", text, why);
       return -1;
     }
+  if (addr.port && option_find(node, "port"))
+    {
+      located_error_at_option(err, option_find(node, "port"),
+                              "the server address \"%s\" already names port %u; write the port once", text,
+                              (unsigned) addr.port);
+      return -1;
+    }
   if (option_get_int64(node, "port", addr.port ? addr.port : default_port, 1, 65535, &port, err) < 0)
     return -1;
   addr.port = (uint16_t) port;

@@ -126,7 +126,8 @@ network_destination_command(struct network_destination *self, const char *verb, 
   char ref[SERVER_ADDRESS_HOST_MAX + 16] = "";
   double seconds = 0;
   struct failover_event ev = { .server = -1, .reason = FAILOVER_REASON_COMMAND };
-  int fields = arg && *arg ? sscanf(arg, "%271s %lf", ref, &seconds) : 0;
+  char extra[32] = "";
+  int fields = arg && *arg ? sscanf(arg, "%271s %31s", ref, extra) : 0;
 
   if (!self->started || self->stopped)
     {
@@ -158,11 +159,19 @@ network_destination_command(struct network_destination *self, const char *verb, 
       snprintf(reply, reply_size, "%s needs a server", verb);
       return -1;
     }
-  if (ev.type == FAILOVER_EVENT_BLACKLIST)
+  if (fields == 2 && ev.type != FAILOVER_EVENT_BLACKLIST)
     {
-      if (fields == 2 && seconds < 0)
+      snprintf(reply, reply_size, "%s takes no argument after the server", verb);
+      return -1;
+    }
+  if (ev.type == FAILOVER_EVENT_BLACKLIST && fields == 2)
+    {
+      char *end;
+      seconds = strtod(extra, &end);
+      if (*end || !(seconds >= 0 && seconds <= 365.0 * 24 * 3600))
         {
-          snprintf(reply, reply_size, "blacklist duration must not be negative");
+          snprintf(reply, reply_size, "blacklist duration must be a number of seconds from 0 to 31536000, got '%s'",
+                   extra);
           return -1;
         }
       ev.duration_ms = (int64_t) (seconds * 1000.0);

@@ -36,6 +36,14 @@ _reason(int err)
     }
 }
 
+/* Reasons an operator or the failback chose: not errors. */
+static int
+_planned(enum failover_reason reason)
+{
+  return reason == FAILOVER_REASON_COMMAND || reason == FAILOVER_REASON_BLACKLISTED
+         || reason == FAILOVER_REASON_FAILBACK;
+}
+
 static void
 _log_emit(struct network_destination *self, const struct failover_action *a)
 {
@@ -52,13 +60,19 @@ _log_emit(struct network_destination *self, const struct failover_action *a)
                reason, NULL);
       break;
     case FAILOVER_EMIT_DISCONNECTED:
-      host_log(self->host, LIFELINE_LOG_ERROR, "Connection lost", "destination", d, "server", server, "reason",
-               reason, NULL);
+      if (_planned(a->reason))
+        host_log(self->host, LIFELINE_LOG_NOTICE, "Leaving server", "destination", d, "server", server, "reason",
+                 reason, NULL);
+      else
+        host_log(self->host, LIFELINE_LOG_ERROR, "Connection lost", "destination", d, "server", server, "reason",
+                 reason, NULL);
       break;
     case FAILOVER_EMIT_SERVER_CHANGED:
       host_log(self->host, LIFELINE_LOG_NOTICE,
-               a->reason == FAILOVER_REASON_FAILBACK ? "Failing back to the primary" : "Failing over", "destination",
-               d, "from", network_destination_server_name(self, a->from), "to", server, "reason", reason, NULL);
+               a->reason == FAILOVER_REASON_FAILBACK ? "Failing back to the primary"
+               : _planned(a->reason)                 ? "Switching server"
+                                                     : "Failing over",
+               "destination", d, "from", network_destination_server_name(self, a->from), "to", server, "reason", reason, NULL);
       break;
     case FAILOVER_EMIT_CONNECTED:
       host_log(self->host, LIFELINE_LOG_NOTICE, "Connected", "destination", d, "server", server, "role",

@@ -277,7 +277,10 @@ _check_stall(struct network_destination *self)
     return;
   if (w == self->draining)
     {
-      network_destination_drain_done(self); /* given up: the unacknowledged rest goes on the new connection */
+      host_log(self->host, LIFELINE_LOG_WARNING,
+               "Old connection made no progress for send-stall-timeout() while draining; re-sending its rest",
+               "destination", self->dest_name, "server", network_destination_server_name(self, w->server), NULL);
+      network_destination_drain_done(self); /* the unacknowledged rest goes on the new connection */
       return;
     }
   host_log(self->host, LIFELINE_LOG_ERROR, "No acknowledgement progress for send-stall-timeout(); server declared dead",
