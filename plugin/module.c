@@ -1,5 +1,7 @@
 /*
- * The destination module: an adapter between the plugin ABI and liblifeline.
+ * The destination module: an adapter between the plugin ABI and liblifeline,
+ * with two drivers over one destination: network() (newline framing) and
+ * syslog() (RFC 5424 messages, RFC 6587 octet counting).
  * It exports exactly one symbol, lifeline_plugin_entry; everything else is
  * hidden (see plugin/meson.build and plugin/module.map).
  */
@@ -24,6 +26,18 @@ _network_create(const struct lifeline_option *driver, const struct lifeline_dest
   struct network_options opts;
 
   if (network_options_parse(driver, &opts, err) < 0)
+    return NULL;
+  return network_destination_new(&opts, module_host, dh, err);
+}
+
+/* syslog(): network() with RFC 5424 messages in RFC 6587 octet-counted frames. */
+static void *
+_syslog_create(const struct lifeline_option *driver, const struct lifeline_dest_host *dh,
+               struct lifeline_error *err)
+{
+  struct network_options opts;
+
+  if (network_options_parse_syslog(driver, &opts, err) < 0)
     return NULL;
   return network_destination_new(&opts, module_host, dh, err);
 }
@@ -79,7 +93,22 @@ static const struct lifeline_driver network_driver = {
   .command = _command,
 };
 
-static const struct lifeline_driver *const module_drivers[] = { &network_driver };
+static const struct lifeline_driver syslog_driver = {
+  .abi_major = LIFELINE_ABI_MAJOR,
+  .abi_minor = LIFELINE_ABI_MINOR,
+  .struct_size = sizeof(struct lifeline_driver),
+  .name = "syslog",
+  .kind = LIFELINE_DRIVER_DESTINATION,
+  .create = _syslog_create,
+  .start = _start,
+  .push = _push,
+  .stop = _stop,
+  .free = _free,
+  .query = _query,
+  .command = _command,
+};
+
+static const struct lifeline_driver *const module_drivers[] = { &network_driver, &syslog_driver };
 
 static const struct lifeline_plugin module_plugin = {
   .abi_major = LIFELINE_ABI_MAJOR,

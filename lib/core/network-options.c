@@ -5,10 +5,15 @@
 
 #include <string.h>
 
-static const char *const network_known_options[] = {
-  "port", "transport", "ip-protocol", "time-reopen", "connect-timeout", "reconnect-backoff-max",
-  "send-stall-timeout", "so-keepalive", "tcp-keepalive-time", "tcp-keepalive-intvl", "tcp-keepalive-probes",
-  "so-sndbuf", "log-fifo-size", "queue-max-bytes", "log-msg-size", "failover", "failback", NULL,
+#define NETWORK_OPTION_NAMES                                                                                \
+  "port", "transport", "ip-protocol", "time-reopen", "connect-timeout", "reconnect-backoff-max",             \
+    "send-stall-timeout", "so-keepalive", "tcp-keepalive-time", "tcp-keepalive-intvl", "tcp-keepalive-probes", \
+    "so-sndbuf", "log-fifo-size", "queue-max-bytes", "log-msg-size", "failover", "failback"
+
+static const char *const network_known_options[] = { NETWORK_OPTION_NAMES, NULL };
+/* syslog() only: network() refuses these as unknown. */
+static const char *const syslog_known_options[] = {
+  NETWORK_OPTION_NAMES, "facility", "severity", "hostname", "app-name", NULL,
 };
 
 static int
@@ -84,15 +89,67 @@ _parse_socket_options(const struct lifeline_option *driver, struct network_optio
   return 0;
 }
 
-int
-network_options_parse(const struct lifeline_option *driver, struct network_options *out,
-                      struct lifeline_error *err)
+/* facility(local0), facility("local0") or facility(16): a name or a number. */
+static int
+_parse_code(const struct lifeline_option *driver, const char *name, const char *def, int (*lookup)(const char *),
+            const char *expected, int *out, struct lifeline_error *err)
+{
+  const struct lifeline_option *opt = option_find(driver, name);
+  const char *text;
+
+  if (opt && opt->n_values == 1 && opt->n_children == 0 && opt->values[0]->kind == LIFELINE_VALUE_NUMBER)
+    text = opt->values[0]->text;
+  else if (option_get_string(driver, name, def, &text, err) < 0)
+    return -1;
+  *out = lookup(text);
+  if (*out < 0)
+    {
+      located_error_at_value(err, opt, opt->values[0], "unknown %s '%s'; expected %s", name, text, expected);
+      return -1;
+    }
+  return 0;
+}
+
+static int
+_parse_syslog(const struct lifeline_option *driver, struct network_syslog_options *out, struct lifeline_error *err)
+{
+  const char *hostname, *app_name;
+
+  if (_parse_code(driver, "facility", "user", syslog_facility_from_name,
+                  "kern, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp, ntp, security, "
+                  "console, solaris-cron, local0 ... local7, or a number from 0 to 23",
+                  &out->facility, err) < 0
+      || _parse_code(driver, "severity", "notice", syslog_severity_from_name,
+                     "emerg, alert, crit, err, warning, notice, info, debug, or a number from 0 to 7",
+                     &out->severity, err) < 0
+      || option_get_string(driver, "hostname", NULL, &hostname, err) < 0
+      || option_get_string(driver, "app-name", SYSLOG_DEFAULT_APP_NAME, &app_name, err) < 0)
+    return -1;
+  out->hostname[0] = '\0';
+  if (hostname)
+    syslog_sanitize_field(out->hostname, SYSLOG_HOSTNAME_MAX, hostname);
+  syslog_sanitize_field(out->app_name, SYSLOG_APP_NAME_MAX, app_name);
+  return 0;
+}
+
+int64_t
+network_options_max_frame(const struct network_options *opts)
+{
+  return opts->log_msg_size + (opts->framing == NETWORK_FRAMING_SYSLOG ? SYSLOG_FRAME_OVERHEAD_MAX : 1);
+}
+
+static int
+_parse(const struct lifeline_option *driver, int framing, struct network_options *out, struct lifeline_error *err)
 {
   const char *host, *why;
   int64_t port;
+  int is_syslog = framing == NETWORK_FRAMING_SYSLOG;
 
   memset(out, 0, sizeof(*out));
-  if (option_check_children(driver, network_known_options, err) < 0)
+  out->framing = framing;
+  if (option_check_children(driver, is_syslog ? syslog_known_options : network_known_options, err) < 0)
+    return -1;
+  if (is_syslog && _parse_syslog(driver, &out->syslog, err) < 0)
     return -1;
   if (driver->n_values != 1)
     {
@@ -115,7 +172,7 @@ network_options_parse(const struct lifeline_option *driver, struct network_optio
                               host, (unsigned) out->server.port);
       return -1;
     }
-  int64_t def_port = out->server.port ? out->server.port : NETWORK_DEFAULT_PORT;
+  int64_t def_port = out->server.port ? out->server.port : is_syslog ? SYSLOG_DEFAULT_PORT : NETWORK_DEFAULT_PORT;
   if (option_get_int64(driver, "port", def_port, 1, 65535, &port, err) < 0)
     return -1;
   out->server.port = (uint16_t) port;
@@ -152,7 +209,8 @@ network_options_parse(const struct lifeline_option *driver, struct network_optio
   if (option_get_size(driver, "queue-max-bytes", NETWORK_DEFAULT_QUEUE_MAX_BYTES, 1024, (int64_t) 16 << 30,
                       &out->queue_max_bytes, err) < 0)
     return -1;
-  if (out->queue_max_bytes < out->log_msg_size + 16)
+  int64_t need = is_syslog ? network_options_max_frame(out) : out->log_msg_size + 16;
+  if (out->queue_max_bytes < need)
     {
       located_error_at_option(err, option_find(driver, "queue-max-bytes") ? option_find(driver, "queue-max-bytes") : driver,
                               "queue-max-bytes (%lld) must hold at least one message of log-msg-size (%lld) plus framing",
@@ -160,4 +218,18 @@ network_options_parse(const struct lifeline_option *driver, struct network_optio
       return -1;
     }
   return 0;
+}
+
+int
+network_options_parse(const struct lifeline_option *driver, struct network_options *out,
+                      struct lifeline_error *err)
+{
+  return _parse(driver, NETWORK_FRAMING_NEWLINE, out, err);
+}
+
+int
+network_options_parse_syslog(const struct lifeline_option *driver, struct network_options *out,
+                             struct lifeline_error *err)
+{
+  return _parse(driver, NETWORK_FRAMING_SYSLOG, out, err);
 }

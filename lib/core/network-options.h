@@ -1,6 +1,7 @@
 /*
- * The options of a network() destination, read from its config subtree and
- * validated with located errors.  Pure; the I/O shell gets a finished struct.
+ * The options of a network() or syslog() destination, read from its config
+ * subtree and validated with located errors.  Pure; the I/O shell gets a
+ * finished struct (and fills in the machine's name for syslog()).
  * Every default here is documented in docs/configuration.md.
  */
 #ifndef LIFELINE_NETWORK_OPTIONS_H
@@ -8,12 +9,14 @@
 
 #include "failover-config.h"
 #include "server-address.h"
+#include "syslog-format.h"
 
 #include <lifeline/plugin.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define NETWORK_DEFAULT_PORT 514
+#define SYSLOG_DEFAULT_PORT 601
 #define NETWORK_DEFAULT_TIME_REOPEN_MS 1000
 #define NETWORK_DEFAULT_LOG_FIFO_SIZE 100000
 #define NETWORK_DEFAULT_QUEUE_MAX_BYTES (32 * 1024 * 1024)
@@ -27,8 +30,28 @@ enum network_transport
   NETWORK_TRANSPORT_TCP = 0,
 };
 
+/* How a message goes on the wire: network() sends the line + "\n";
+ * syslog() sends RFC 6587 octet-counted RFC 5424 messages (syslog-format.h). */
+enum network_framing
+{
+  NETWORK_FRAMING_NEWLINE = 0,
+  NETWORK_FRAMING_SYSLOG = 1,
+};
+
+/* The header fields of syslog() (defaults in syslog-format.h), already
+ * sanitized as header fields. */
+struct network_syslog_options
+{
+  int facility; /* 0..23 */
+  int severity; /* 0..7 */
+  char hostname[SYSLOG_HOSTNAME_MAX + 1]; /* "": not configured; the shell fills in the machine's name */
+  char app_name[SYSLOG_APP_NAME_MAX + 1];
+};
+
 struct network_options
 {
+  int framing; /* enum network_framing */
+  struct network_syslog_options syslog; /* NETWORK_FRAMING_SYSLOG only */
   struct server_address server; /* the primary; port always set */
   int transport;
   int ip_protocol; /* 0 (any), 4 or 6 */
@@ -48,5 +71,14 @@ struct network_options
  * offending option. */
 int network_options_parse(const struct lifeline_option *driver, struct network_options *out,
                           struct lifeline_error *err);
+
+/* The same for a syslog("host" ...) node: network()'s options plus
+ * facility(), severity(), hostname() and app-name(); default port 601. */
+int network_options_parse_syslog(const struct lifeline_option *driver, struct network_options *out,
+                                 struct lifeline_error *err);
+
+/* The most bytes one queued frame of OPTS can take: log-msg-size() plus the
+ * framing (a newline, or an octet count and a syslog header). */
+int64_t network_options_max_frame(const struct network_options *opts);
 
 #endif

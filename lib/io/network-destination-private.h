@@ -10,6 +10,7 @@
 #include "conn-slot.h"
 #include "core/failover-policy.h"
 #include "core/msg-queue.h"
+#include "core/syslog-format.h"
 #include "network-destination.h"
 
 #include <iv.h>
@@ -38,6 +39,12 @@ struct network_destination
   int started, stopping, stopped;
   int want_wakeup;
   struct msg_queue *queue;
+  size_t max_frame; /* log-msg-size() + the framing's most bytes */
+
+  /* syslog() framing: the header's fixed parts, built at create time, and
+   * the buffer every push builds "LEN SP" + header in (no allocation). */
+  struct syslog_template syslog_template;
+  struct syslog_prefix syslog_prefix;
 
   struct failover_policy *policy;
   struct iv_timer policy_timer;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* While bytes are outstanding, acknowledgements are polled: the kernel has no
@@ -101,7 +102,7 @@ _has_comfortable_room(const struct network_destination *self)
   size_t max_bytes = msg_queue_max_bytes(self->queue);
   return msg_queue_length(self->queue) <= max_msgs - max_msgs / 4
          && msg_queue_bytes(self->queue) + max_bytes / 4 <= max_bytes
-         && msg_queue_has_room(self->queue, (size_t) self->opts.log_msg_size + 1);
+         && msg_queue_has_room(self->queue, self->max_frame);
 }
 
 static void
@@ -367,6 +368,23 @@ _stop_deadline(void *cookie)
   _finish_stop(self);
 }
 
+/* The machine's name is read here, once, so the pure formatter never asks. */
+static void
+_init_syslog(struct network_destination *self)
+{
+  struct network_syslog_options *so = &self->opts.syslog;
+  char name[SYSLOG_HOSTNAME_MAX + 2];
+
+  if (so->hostname[0] == '\0')
+    {
+      if (gethostname(name, sizeof(name)) < 0)
+        name[0] = '\0';
+      name[sizeof(name) - 1] = '\0';
+      syslog_sanitize_field(so->hostname, SYSLOG_HOSTNAME_MAX, name);
+    }
+  syslog_template_init(&self->syslog_template, so->facility, so->severity, so->hostname, so->app_name);
+}
+
 static void
 _init_timer(struct iv_timer *t, void *cookie, void (*handler)(void *))
 {
@@ -389,14 +407,16 @@ network_destination_new(const struct network_options *opts, const struct lifelin
   self->dh.dest_name = self->dest_name;
   for (size_t i = 0; i < opts->failover.n_servers; i++)
     server_address_format(&opts->failover.servers[i], self->server_names[i], sizeof(self->server_names[i]));
+  if (opts->framing == NETWORK_FRAMING_SYSLOG)
+    _init_syslog(self);
 
   struct failover_policy_options policy = opts->failover.policy;
   /* The jitters' seed differs per process and destination; tests of the
    * policy inject their own. */
   policy.seed = ((uint64_t) getpid() << 32) ^ (uint64_t) (uintptr_t) self ^ (uint64_t) network_destination_now_ms();
   self->policy = failover_policy_new(&policy);
-  self->queue = msg_queue_new((size_t) opts->log_fifo_size, (size_t) opts->queue_max_bytes,
-                              (size_t) opts->log_msg_size + 1);
+  self->max_frame = (size_t) network_options_max_frame(opts);
+  self->queue = msg_queue_new((size_t) opts->log_fifo_size, (size_t) opts->queue_max_bytes, self->max_frame);
   if (!self->policy || !self->queue)
     goto oom;
 
@@ -447,10 +467,29 @@ network_destination_start(struct network_destination *self, struct lifeline_erro
   return 0;
 }
 
+/* Frames one message into the queue; the payload is the line unchanged, so
+ * a RETURNED fate hands back the line (the queue keeps payload offsets). */
+static int
+_enqueue(struct network_destination *self, uint64_t seq, const uint8_t *data, size_t len)
+{
+  static const char newline = '\n';
+
+  if (self->opts.framing != NETWORK_FRAMING_SYSLOG)
+    return msg_queue_push(self->queue, seq, NULL, 0, data, len, &newline, 1);
+
+  /* The header's TIMESTAMP is when lifeline queued the line; a re-send after
+   * a broken connection repeats the queued bytes, timestamp included. */
+  struct timespec now;
+  const char *prefix;
+  size_t prefix_len;
+  clock_gettime(CLOCK_REALTIME, &now);
+  syslog_frame_prefix(&self->syslog_prefix, &self->syslog_template, &now, data, len, &prefix, &prefix_len);
+  return msg_queue_push(self->queue, seq, prefix, prefix_len, data, len, NULL, 0);
+}
+
 int
 network_destination_push(struct network_destination *self, const struct lifeline_msg *msg)
 {
-  static const char newline = '\n';
   size_t len = msg->len;
 
   if (!self->started || self->stopped || self->stopping)
@@ -471,7 +510,7 @@ network_destination_push(struct network_destination *self, const struct lifeline
                  self->dest_name, NULL);
       len = (size_t) self->opts.log_msg_size;
     }
-  if (msg_queue_push(self->queue, msg->seq, NULL, 0, msg->data, len, &newline, 1) < 0)
+  if (_enqueue(self, msg->seq, msg->data, len) < 0)
     {
       self->want_wakeup = 1;
       return LIFELINE_PUSH_FULL;

@@ -84,5 +84,5 @@ Test(module_loader, describe_lists_drivers)
 {
   char buf[256];
   module_loader_load_file(loader, NETWORK_MODULE, &err);
-  cr_assert_str_eq(module_loader_describe(loader, LIFELINE_DRIVER_DESTINATION, buf, sizeof(buf)), "network");
+  cr_assert_str_eq(module_loader_describe(loader, LIFELINE_DRIVER_DESTINATION, buf, sizeof(buf)), "network, syslog");
 }
