@@ -3,8 +3,11 @@
 #include "core/located-error.h"
 #include "core/option-reader.h"
 #include "destination.h"
+#include "file-source.h"
+#include "line-source.h"
 #include "logger.h"
 #include "stdin-source.h"
+#include "stream-source.h"
 
 #include <glib.h>
 #include <inttypes.h>
@@ -16,10 +19,11 @@ struct runtime
 {
   int64_t log_msg_size;
   int64_t stop_timeout_ms;
-  GPtrArray *sources; /* struct stdin_source * */
+  GPtrArray *sources; /* struct line_source * */
+  const char *stdin_reader; /* the source reading stdin, if any */
   GPtrArray *destinations; /* struct host_destination * */
   GHashTable *dest_by_name; /* name -> GPtrArray of host_destination (one per driver) */
-  GHashTable *source_by_name; /* name -> stdin_source */
+  GHashTable *source_by_name; /* name -> line_source */
   guint sources_running;
   guint destinations_running;
   int stopping;
@@ -73,21 +77,38 @@ _add_source(struct runtime *self, const struct lifeline_option *stmt, struct lif
       return -1;
     }
   const struct lifeline_option *driver = stmt->children[0];
-  if (!option_name_is(driver, "stdin"))
+  if (!option_name_is(driver, "stdin") && !option_name_is(driver, "file") && !option_name_is(driver, "tcp")
+      && !option_name_is(driver, "unix-stream"))
     {
-      located_error_at_option(err, driver, "unknown source driver '%s'; available: stdin", driver->name);
+      located_error_at_option(err, driver, "unknown source driver '%s'; available: stdin, file, tcp, unix-stream",
+                              driver->name);
       return -1;
     }
-  static const char *const none[] = { NULL };
-  if (option_check_children(driver, none, err) < 0 || option_check_values(driver, 0, 0, err) < 0)
+  /* log-msg-size() per source, the global one by default. */
+  int64_t max_line;
+  if (option_get_size(driver, "log-msg-size", self->log_msg_size, 16, 64 * 1024 * 1024, &max_line, err) < 0)
     return -1;
-  if (self->sources->len > 0)
+  struct line_source *src;
+  if (option_name_is(driver, "stdin"))
     {
-      located_error_at_option(err, driver, "standard input can be read by only one source; source %s already does",
-                              stdin_source_name(g_ptr_array_index(self->sources, 0)));
-      return -1;
+      static const char *const stdin_options[] = { "log-msg-size", NULL };
+      if (option_check_children(driver, stdin_options, err) < 0 || option_check_values(driver, 0, 0, err) < 0)
+        return -1;
+      if (self->stdin_reader)
+        {
+          located_error_at_option(err, driver, "standard input can be read by only one source; source %s already does",
+                                  self->stdin_reader);
+          return -1;
+        }
+      src = stdin_source_new(name, STDIN_FILENO, (size_t) max_line);
+      self->stdin_reader = line_source_name(src);
     }
-  struct stdin_source *src = stdin_source_new(name, STDIN_FILENO, (size_t) self->log_msg_size);
+  else if (option_name_is(driver, "file"))
+    src = file_source_new(name, driver, (size_t) max_line, err);
+  else
+    src = stream_source_new(name, driver, (size_t) max_line, err);
+  if (!src)
+    return -1;
   g_ptr_array_add(self->sources, src);
   g_hash_table_insert(self->source_by_name, g_strdup(name), src);
   return 0;
@@ -149,7 +170,7 @@ _add_log_path(struct runtime *self, const struct lifeline_option *stmt, struct l
         goto out;
       if (option_name_is(item, "source"))
         {
-          struct stdin_source *src = g_hash_table_lookup(self->source_by_name, ref);
+          struct line_source *src = g_hash_table_lookup(self->source_by_name, ref);
           if (!src)
             {
               located_error_at_value(err, item, item->values[0], "no source named '%s' is defined", ref);
@@ -176,7 +197,7 @@ _add_log_path(struct runtime *self, const struct lifeline_option *stmt, struct l
     }
   for (guint s = 0; s < srcs->len; s++)
     for (guint d = 0; d < dests->len; d++)
-      stdin_source_add_target(g_ptr_array_index(srcs, s), g_ptr_array_index(dests, d));
+      line_source_add_target(g_ptr_array_index(srcs, s), g_ptr_array_index(dests, d));
   rc = 0;
 out:
   g_ptr_array_free(srcs, TRUE);
@@ -233,7 +254,7 @@ runtime_free(struct runtime *self)
   if (!self)
     return;
   for (guint i = 0; i < self->sources->len; i++)
-    stdin_source_free(g_ptr_array_index(self->sources, i));
+    line_source_free(g_ptr_array_index(self->sources, i));
   for (guint i = 0; i < self->destinations->len; i++)
     host_destination_free(g_ptr_array_index(self->destinations, i));
   g_ptr_array_free(self->sources, TRUE);
@@ -294,7 +315,8 @@ runtime_start(struct runtime *self, void (*finished)(void *ctx), void *ctx, stru
       return -1;
   self->sources_running = self->sources->len;
   for (guint i = 0; i < self->sources->len; i++)
-    stdin_source_start(g_ptr_array_index(self->sources, i), _source_done, self);
+    if (line_source_start(g_ptr_array_index(self->sources, i), _source_done, self, err) < 0)
+      return -1;
   if (self->sources->len == 0)
     logger_log(LIFELINE_LOG_WARNING, "No source defined; waiting for a signal", NULL);
   return 0;
@@ -308,7 +330,7 @@ runtime_request_stop(struct runtime *self, const char *why)
   self->stopping = 1;
   logger_log(LIFELINE_LOG_NOTICE, "Stopping; delivering what is queued within stop-timeout()", "reason", why, NULL);
   for (guint i = 0; i < self->sources->len; i++)
-    stdin_source_stop(g_ptr_array_index(self->sources, i));
+    line_source_stop(g_ptr_array_index(self->sources, i));
   self->sources_running = 0;
   _stop_destinations(self);
   _maybe_finished(self);
@@ -340,14 +362,17 @@ runtime_report(struct runtime *self)
 
   for (guint i = 0; i < self->sources->len; i++)
     {
-      struct stdin_source *src = g_ptr_array_index(self->sources, i);
-      struct stdin_source_counts sc;
-      stdin_source_counts(src, &sc);
-      snprintf(a, sizeof(a), "%" PRIu64, sc.lines);
+      struct line_source *src = g_ptr_array_index(self->sources, i);
+      struct line_source_counts sc;
+      line_source_counts(src, &sc);
+      snprintf(a, sizeof(a), "%" PRIu64, sc.forwarded);
       snprintf(b, sizeof(b), "%" PRIu64, sc.truncated);
       snprintf(c, sizeof(c), "%" PRIu64, sc.unaccepted);
-      logger_log(LIFELINE_LOG_NOTICE, "Source totals", "source", stdin_source_name(src), "forwarded", a,
-                 "truncated", b, "unaccepted", c, NULL);
+      snprintf(d, sizeof(d), "%" PRIu64, sc.read);
+      snprintf(e, sizeof(e), "%" PRIu64, sc.dropped);
+      /* forwarded/truncated/unaccepted first, as before read/dropped existed. */
+      logger_log(LIFELINE_LOG_NOTICE, "Source totals", "source", line_source_name(src), "forwarded", a,
+                 "truncated", b, "unaccepted", c, "read", d, "dropped", e, NULL);
       not_delivered += sc.unaccepted;
     }
   for (guint i = 0; i < self->destinations->len; i++)

@@ -1,0 +1,31 @@
+/*
+ * The file("PATH" follow-freq(1)) source: reads PATH from its start to its
+ * end, then follows what is appended, polling every follow-freq() seconds
+ * with an iv_timer.  Regular files are never registered with iv_fd (ivykis
+ * aborts on them, ../shared/FACTS.md): every read happens in a timer or task.
+ *
+ * Rotation, checked each time the end of the file is reached:
+ *  - rename: PATH names another inode.  The old file is read to its end once
+ *    more (the writer may have written after the rename), its last line
+ *    without '\n' is forwarded, then the new file is opened from its start.
+ *    While PATH is missing, the old file keeps being followed.
+ *  - truncation: the file is smaller than the read position.  A last line
+ *    without '\n' is forwarded, and reading restarts at offset 0.
+ * A file missing at start (or after a rename) is retried every
+ * follow-freq(); "missing" is logged once.
+ */
+#ifndef LIFELINE_FILE_SOURCE_H
+#define LIFELINE_FILE_SOURCE_H
+
+#include "line-source.h"
+
+#include <stddef.h>
+
+#define FILE_SOURCE_DEFAULT_FOLLOW_FREQ_MS 1000
+
+/* Validates DRIVER (file("PATH" follow-freq() log-msg-size())); NULL with
+ * ERR located.  log-msg-size() is read by the runtime (MAX_LINE). */
+struct line_source *file_source_new(const char *name, const struct lifeline_option *driver, size_t max_line,
+                                    struct lifeline_error *err);
+
+#endif
