@@ -10,27 +10,198 @@
 #include "module-loader.h"
 #include "runtime.h"
 
+#include <errno.h>
 #include <glib.h>
+#include <grp.h>
 #include <iv.h>
 #include <iv_signal.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lifeline-build.h"
+
+#if LIFELINE_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+/* Who to become after binding (--user, --group). */
+struct identity
+{
+  const char *user; /* NULL: keep the uid */
+  uid_t uid;
+  gid_t gid;
+  int set_gid; /* --user or --group given */
+};
 
 struct host_main
 {
   struct runtime *runtime;
   struct control_server *control; /* NULL without --control */
   struct iv_signal sigterm, sigint, sighup;
+  const char *pidfile; /* written by us: remove at exit */
+  const char *ready_file; /* likewise */
+  int stopping_notified;
 };
+
+/* systemd's readiness protocol; nothing without libsystemd or NOTIFY_SOCKET. */
+static void
+_notify(const char *state)
+{
+#if LIFELINE_HAVE_SYSTEMD
+  sd_notify(0, state);
+#else
+  (void) state;
+#endif
+}
+
+static void
+_notify_stopping(struct host_main *m)
+{
+  if (m->stopping_notified)
+    return;
+  m->stopping_notified = 1;
+  _notify("STOPPING=1");
+}
+
+/* A file holding "PID\n", replaced atomically (a reader never sees it half
+ * written).  0, or -1 with errno-based text in ERR. */
+static int
+_write_pid_file(const char *path, char *err, size_t err_size)
+{
+  char text[32];
+  GError *gerr = NULL;
+  snprintf(text, sizeof(text), "%ld\n", (long) getpid());
+  if (!g_file_set_contents(path, text, -1, &gerr))
+    {
+      snprintf(err, err_size, "%s", gerr->message);
+      g_error_free(gerr);
+      return -1;
+    }
+  return 0;
+}
+
+/* The pid a pid file names, or 0 (missing, empty, not a number). */
+static long
+_read_pid_file(const char *path)
+{
+  gchar *text = NULL;
+  long pid = 0;
+  if (g_file_get_contents(path, &text, NULL, NULL))
+    {
+      char *end;
+      pid = strtol(text, &end, 10);
+      if (end == text || (*end != '\n' && *end != '\0') || pid <= 0)
+        pid = 0;
+    }
+  g_free(text);
+  return pid;
+}
+
+static int
+_pid_is_alive(long pid)
+{
+  return pid > 0 && pid != (long) getpid() && (kill((pid_t) pid, 0) == 0 || errno == EPERM);
+}
+
+/* Removes PATH if it still names us (never a later lifeline's file). */
+static void
+_remove_pid_file(const char *path, const char *what)
+{
+  if (!path || _read_pid_file(path) != (long) getpid())
+    return;
+  if (unlink(path) < 0 && errno != ENOENT)
+    logger_log(LIFELINE_LOG_WARNING, "Cannot remove a file written at start", "file", what, "path", path,
+               "reason", g_strerror(errno), NULL);
+}
+
+/* --user/--group: names or numbers, resolved before anything starts. */
+static int
+_resolve_identity(const char *user, const char *group, struct identity *id)
+{
+  memset(id, 0, sizeof(*id));
+  if (!user && !group)
+    return 0;
+  if (geteuid() != 0)
+    {
+      fprintf(stderr, "lifeline: --user and --group need root (running as uid %ld)\n", (long) geteuid());
+      return -1;
+    }
+  if (user)
+    {
+      struct passwd *pw = getpwnam(user);
+      char *end;
+      long n = strtol(user, &end, 10);
+      if (!pw && *user && !*end && n >= 0)
+        pw = getpwuid((uid_t) n);
+      if (!pw)
+        {
+          fprintf(stderr, "lifeline: --user: no such user '%s'\n", user);
+          return -1;
+        }
+      id->uid = pw->pw_uid;
+      id->gid = pw->pw_gid;
+      id->set_gid = 1;
+      /* initgroups() needs the name, also when given as a number. */
+      id->user = g_intern_string(pw->pw_name);
+    }
+  if (group)
+    {
+      struct group *gr = getgrnam(group);
+      char *end;
+      long n = strtol(group, &end, 10);
+      if (!gr && *group && !*end && n >= 0)
+        gr = getgrgid((gid_t) n);
+      if (!gr)
+        {
+          fprintf(stderr, "lifeline: --group: no such group '%s'\n", group);
+          return -1;
+        }
+      id->gid = gr->gr_gid;
+      id->set_gid = 1;
+    }
+  return 0;
+}
+
+/* Supplementary groups, then the gid, then the uid (the order that leaves no
+ * way back), and a check that root cannot be regained. */
+static int
+_drop_privileges(const struct identity *id, char *err, size_t err_size)
+{
+  if (!id->set_gid)
+    return 0;
+  if (id->user ? initgroups(id->user, id->gid) < 0 : setgroups(1, &id->gid) < 0)
+    {
+      snprintf(err, err_size, "cannot set the supplementary groups: %s", g_strerror(errno));
+      return -1;
+    }
+  if (setgid(id->gid) < 0)
+    {
+      snprintf(err, err_size, "cannot change to gid %ld: %s", (long) id->gid, g_strerror(errno));
+      return -1;
+    }
+  if (id->user && setuid(id->uid) < 0)
+    {
+      snprintf(err, err_size, "cannot change to uid %ld: %s", (long) id->uid, g_strerror(errno));
+      return -1;
+    }
+  if (id->user && id->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
+    {
+      snprintf(err, err_size, "still able to regain root after changing to uid %ld", (long) id->uid);
+      return -1;
+    }
+  return 0;
+}
 
 static void
 _finished(void *ctx)
 {
   struct host_main *m = ctx;
+  _notify_stopping(m);
   /* Unregister everything of ours so iv_main returns with nothing left behind. */
   iv_signal_unregister(&m->sigterm);
   iv_signal_unregister(&m->sigint);
@@ -44,6 +215,7 @@ static void
 _on_sigterm(void *ctx)
 {
   struct host_main *m = ctx;
+  _notify_stopping(m);
   runtime_request_stop(m->runtime, "SIGTERM");
 }
 
@@ -51,6 +223,7 @@ static void
 _on_sigint(void *ctx)
 {
   struct host_main *m = ctx;
+  _notify_stopping(m);
   runtime_request_stop(m->runtime, "SIGINT");
 }
 
@@ -88,6 +261,7 @@ int
 main(int argc, char **argv)
 {
   char *cfgfile = NULL, *module_path = NULL, *control_path = NULL;
+  char *pidfile = NULL, *ready_file = NULL, *user = NULL, *group = NULL;
   gboolean syntax_only = FALSE, verbose = FALSE, debug = FALSE, version = FALSE;
   double stop_timeout = -1;
   GOptionEntry entries[] = {
@@ -96,6 +270,10 @@ main(int argc, char **argv)
     { "syntax-only", 's', 0, G_OPTION_ARG_NONE, &syntax_only, "Check the configuration (loading modules to validate their options) and exit", NULL },
     { "control", 'c', 0, G_OPTION_ARG_FILENAME, &control_path, "Serve lifelinectl on this unix socket (mode 0600; default: none)", "PATH" },
     { "stop-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &stop_timeout, "Seconds to deliver what is queued at stop (overrides options { stop-timeout() })", "SECONDS" },
+    { "pidfile", 'p', 0, G_OPTION_ARG_FILENAME, &pidfile, "Write the process id to FILE before starting (refused if it names a running process); removed at exit", "FILE" },
+    { "ready-file", 0, 0, G_OPTION_ARG_FILENAME, &ready_file, "Write the process id to FILE once every source listens and every destination started; removed at exit", "FILE" },
+    { "user", 'u', 0, G_OPTION_ARG_STRING, &user, "Run as USER (and its groups) once sources and the control socket are bound; needs root", "USER" },
+    { "group", 'g', 0, G_OPTION_ARG_STRING, &group, "Run as GROUP (default with --user: the user's primary group); needs root", "GROUP" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log info messages too", NULL },
     { "debug", 'd', 0, G_OPTION_ARG_NONE, &debug, "Log debug messages too", NULL },
     { "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
@@ -121,6 +299,9 @@ main(int argc, char **argv)
       return 2;
     }
   logger_set_level(debug ? LIFELINE_LOG_DEBUG : verbose ? LIFELINE_LOG_INFO : LIFELINE_LOG_NOTICE);
+  struct identity identity;
+  if (_resolve_identity(user, group, &identity) < 0)
+    return 2;
 
   /* The host ignores SIGPIPE (the ABI contract); modules also send with MSG_NOSIGNAL. */
   signal(SIGPIPE, SIG_IGN);
@@ -179,6 +360,30 @@ main(int argc, char **argv)
       goto out;
     }
 
+  char perr[512];
+  if (ready_file && unlink(ready_file) < 0 && errno != ENOENT)
+    {
+      /* A stale ready file would announce this run before it is ready. */
+      fprintf(stderr, "lifeline: cannot remove the old ready file %s: %s\n", ready_file, g_strerror(errno));
+      goto out;
+    }
+  if (pidfile)
+    {
+      /* Before anything starts, like the control socket below. */
+      long other = _read_pid_file(pidfile);
+      if (_pid_is_alive(other))
+        {
+          fprintf(stderr, "lifeline: pid file %s names a running process (pid %ld); not starting a second lifeline\n",
+                  pidfile, other);
+          goto out;
+        }
+      if (_write_pid_file(pidfile, perr, sizeof(perr)) < 0)
+        {
+          fprintf(stderr, "lifeline: cannot write the pid file: %s\n", perr);
+          goto out;
+        }
+      m.pidfile = pidfile;
+    }
   if (control_path)
     {
       /* Before anything starts: a second lifeline on the same socket stops
@@ -190,22 +395,49 @@ main(int argc, char **argv)
           fprintf(stderr, "lifeline: %s\n", cerr);
           goto out;
         }
+      /* Mode 0600 means lifeline's user and root: after --user that user. */
+      if (identity.user && chown(control_path, identity.uid, (gid_t) -1) < 0)
+        {
+          fprintf(stderr, "lifeline: cannot hand the control socket %s to user %s: %s\n", control_path,
+                  identity.user, g_strerror(errno));
+          goto out;
+        }
     }
   _signal_init(&m.sigterm, SIGTERM, _on_sigterm, &m);
   _signal_init(&m.sigint, SIGINT, _on_sigint, &m);
   _signal_init(&m.sighup, SIGHUP, _on_sighup, &m);
   int start_failed = runtime_start(m.runtime, _finished, &m, &err) < 0;
   if (start_failed)
+    _print_error(&err);
+  /* Every source is bound and the control socket too: privileges go now,
+   * before any input is read (that happens once iv_main runs). */
+  if (!start_failed && _drop_privileges(&identity, perr, sizeof(perr)) < 0)
     {
-      _print_error(&err);
-      runtime_request_stop(m.runtime, "start failed");
+      fprintf(stderr, "lifeline: %s\n", perr);
+      start_failed = 1;
     }
+  if (!start_failed && ready_file)
+    {
+      if (_write_pid_file(ready_file, perr, sizeof(perr)) < 0)
+        {
+          fprintf(stderr, "lifeline: cannot write the ready file: %s\n", perr);
+          start_failed = 1;
+        }
+      else
+        m.ready_file = ready_file;
+    }
+  if (start_failed)
+    runtime_request_stop(m.runtime, "start failed");
+  else
+    _notify("READY=1");
   iv_main();
   rc = runtime_report(m.runtime);
   if (start_failed)
     rc = 1;
 
 out:
+  _remove_pid_file(m.ready_file, "ready-file");
+  _remove_pid_file(m.pidfile, "pidfile");
   control_server_free(m.control);
   runtime_free(m.runtime);
   config_tree_free(tree);
@@ -213,6 +445,10 @@ out:
   g_free(cfgfile);
   g_free(module_path);
   g_free(control_path);
+  g_free(pidfile);
+  g_free(ready_file);
+  g_free(user);
+  g_free(group);
   iv_deinit();
   return rc;
 }

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   gcc clang pkg-config meson ninja-build python3
-  libglib2.0-dev libivykis-dev libssl-dev libcriterion-dev
+  libglib2.0-dev libivykis-dev libssl-dev libcriterion-dev libsystemd-dev
   valgrind
 )
 
