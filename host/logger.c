@@ -1,5 +1,10 @@
 #include "logger.h"
 
+#include "core/log-rate-limit.h"
+
+#include <glib.h>
+#include <inttypes.h>
+
 #include <lifeline/plugin.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,6 +13,21 @@
 #include <time.h>
 
 static int logger_max_level = LIFELINE_LOG_NOTICE;
+
+/* Per kind (the sentence): 20 lines per 10 s pass, the rest are counted and
+ * reported as suppressed=N on the next line of that kind.  Many destinations
+ * failing at once must not flood the log.  Debug and info lines, and the exit
+ * summary, are never held back. */
+#define LOGGER_RATE_WINDOW_MS 10000
+#define LOGGER_RATE_BURST 20
+static struct log_rate_limit *logger_rate_limit;
+
+static int
+_rate_limited(int level, const char *message)
+{
+  return level <= LIFELINE_LOG_NOTICE && strcmp(message, "Source totals") != 0
+         && strcmp(message, "Destination totals") != 0;
+}
 
 static const char *
 _level_name(int level)
@@ -54,8 +74,18 @@ logger_log_tags(void *ctx, int level, const char *message,
   struct timeval tv;
   struct tm tm;
 
+  uint64_t suppressed = 0;
+  char suppressed_text[32];
+
   if (!logger_enabled(level))
     return;
+  if (_rate_limited(level, message))
+    {
+      if (!logger_rate_limit)
+        logger_rate_limit = log_rate_limit_new(LOGGER_RATE_WINDOW_MS, LOGGER_RATE_BURST);
+      if (!log_rate_limit_allow(logger_rate_limit, message, g_get_monotonic_time() / 1000, &suppressed))
+        return;
+    }
   gettimeofday(&tv, NULL);
   gmtime_r(&tv.tv_sec, &tm);
   len = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
@@ -66,6 +96,12 @@ logger_log_tags(void *ctx, int level, const char *message,
       const char *q = _needs_quotes(values[i]) ? "\"" : "";
       len += (size_t) snprintf(line + len, sizeof(line) - len, "%s%s=%s%s%s", i == 0 ? "; " : " ", keys[i], q,
                                values[i], q);
+    }
+  if (suppressed && len < sizeof(line))
+    {
+      snprintf(suppressed_text, sizeof(suppressed_text), "%" PRIu64, suppressed);
+      len += (size_t) snprintf(line + len, sizeof(line) - len, "%ssuppressed=%s", n_tags ? " " : "; ",
+                               suppressed_text);
     }
   if (len >= sizeof(line))
     len = sizeof(line) - 1;
