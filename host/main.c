@@ -279,29 +279,40 @@ main(int argc, char **argv)
     { "version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL },
   };
+  /* Before anything was set up: free the option strings and leave. */
+#define EARLY_EXIT(code)                                                              \
+  do                                                                                  \
+    {                                                                                 \
+      g_free(cfgfile), g_free(module_path), g_free(control_path), g_free(pidfile);    \
+      g_free(ready_file), g_free(user), g_free(group);                                \
+      return (code);                                                                  \
+    }                                                                                 \
+  while (0)
   GError *gerr = NULL;
   GOptionContext *ctx = g_option_context_new("- resilient TCP log forwarding");
   g_option_context_add_main_entries(ctx, entries, NULL);
   if (!g_option_context_parse(ctx, &argc, &argv, &gerr))
     {
       fprintf(stderr, "lifeline: %s (see --help)\n", gerr->message);
-      return 2;
+      g_error_free(gerr);
+      g_option_context_free(ctx);
+      EARLY_EXIT(2);
     }
   g_option_context_free(ctx);
   if (version)
     {
       printf("lifeline %s (plugin ABI %d.%d)\n", LIFELINE_VERSION, LIFELINE_ABI_MAJOR, LIFELINE_ABI_MINOR);
-      return 0;
+      EARLY_EXIT(0);
     }
   if (!cfgfile)
     {
       fprintf(stderr, "lifeline: no configuration file; use -f FILE (see --help)\n");
-      return 2;
+      EARLY_EXIT(2);
     }
   logger_set_level(debug ? LIFELINE_LOG_DEBUG : verbose ? LIFELINE_LOG_INFO : LIFELINE_LOG_NOTICE);
   struct identity identity;
   if (_resolve_identity(user, group, &identity) < 0)
-    return 2;
+    EARLY_EXIT(2);
 
   /* The host ignores SIGPIPE (the ABI contract); modules also send with MSG_NOSIGNAL. */
   signal(SIGPIPE, SIG_IGN);
