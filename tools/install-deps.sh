@@ -13,12 +13,19 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-((${#missing[@]} == 0)) && exit 0
-
 sudo=
 if ((EUID != 0)); then
   sudo=sudo
 fi
+
+# test-interop-syslog.sh fetches syslog-ng-core and rsyslog with
+# `apt-get download` (never installed: they conflict and would start
+# services); that needs apt's package lists.
+if ! apt-cache show syslog-ng-core rsyslog >/dev/null 2>&1; then
+  $sudo apt-get update -qq || true
+fi
+
+((${#missing[@]} == 0)) && exit 0
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
