@@ -339,6 +339,13 @@ control_server_new(const char *path, struct runtime *runtime)
   return self;
 }
 
+void
+control_server_set_runtime(struct control_server *self, struct runtime *runtime)
+{
+  if (self)
+    self->runtime = runtime;
+}
+
 int
 control_server_start(struct control_server *self, char *err, size_t err_size)
 {

@@ -80,6 +80,10 @@ struct control_server;
  * outlive the server. */
 struct control_server *control_server_new(const char *path, struct runtime *runtime);
 
+/* A reload replaced the runtime: later requests see RUNTIME (borrowed, as
+ * above).  Requests run synchronously, so none holds the old one. */
+void control_server_set_runtime(struct control_server *self, struct runtime *runtime);
+
 /* Binds, listens and registers on the loop (call on the loop thread, after
  * iv_init).  0, or -1 with a sentence in ERR. */
 int control_server_start(struct control_server *self, char *err, size_t err_size);

@@ -40,7 +40,19 @@ struct identity
 
 struct host_main
 {
-  struct runtime *runtime;
+  struct runtime *runtime; /* the current one: started, seen by the control server */
+  struct config_tree *tree; /* RUNTIME's configuration */
+  const char *cfgfile;
+  struct module_loader *loader;
+  int64_t stop_timeout_ms; /* --stop-timeout, or -1 */
+  /* A reload in progress: RETIRING (the old runtime, stopping) finishes,
+   * then a task starts PENDING (built from PENDING_TREE) in its place. */
+  struct runtime *retiring, *pending;
+  struct config_tree *pending_tree;
+  struct iv_task swap;
+  int stop_requested; /* SIGTERM or SIGINT */
+  int reload_dropped; /* a retired runtime did not deliver everything */
+  int reload_start_failed; /* the new runtime could not start: exit 1 */
   struct control_server *control; /* NULL without --control */
   struct iv_signal sigterm, sigint, sighup;
   const char *pidfile; /* written by us: remove at exit */
@@ -206,31 +218,142 @@ _finished(void *ctx)
   iv_signal_unregister(&m->sigterm);
   iv_signal_unregister(&m->sigint);
   iv_signal_unregister(&m->sighup);
+  if (iv_task_registered(&m->swap))
+    iv_task_unregister(&m->swap);
   /* Served until every destination stopped, so status works while draining. */
   control_server_stop(m->control);
   iv_quit();
 }
 
 static void
+_on_stop_signal(struct host_main *m, const char *why)
+{
+  _notify_stopping(m);
+  m->stop_requested = 1;
+  /* During a reload the old runtime is already stopping (this is a no-op for
+   * it) and the swap, seeing stop_requested, starts nothing new. */
+  runtime_request_stop(m->runtime, why);
+}
+
+static void
 _on_sigterm(void *ctx)
 {
-  struct host_main *m = ctx;
-  _notify_stopping(m);
-  runtime_request_stop(m->runtime, "SIGTERM");
+  _on_stop_signal(ctx, "SIGTERM");
 }
 
 static void
 _on_sigint(void *ctx)
 {
+  _on_stop_signal(ctx, "SIGINT");
+}
+
+/* The old runtime finished: on the loop, outside its call stack (it may
+ * still be inside a destination's stop callback), put the new one in. */
+static void
+_swap(void *ctx)
+{
   struct host_main *m = ctx;
-  _notify_stopping(m);
-  runtime_request_stop(m->runtime, "SIGINT");
+  struct runtime *old = m->retiring;
+  struct config_tree *old_tree = m->tree;
+  struct lifeline_error err;
+  char buf[1024];
+
+  if (m->stop_requested)
+    {
+      /* SIGTERM during the reload: the old runtime stopped; start nothing.
+       * The exit summary reports the old runtime (still m->runtime). */
+      logger_log(LIFELINE_LOG_NOTICE, "Reload abandoned; stopping", NULL);
+      runtime_free(m->pending);
+      config_tree_free(m->pending_tree);
+      m->pending = NULL;
+      m->pending_tree = NULL;
+      m->retiring = NULL;
+      _finished(m);
+      return;
+    }
+  /* The old runtime's totals now; the exit summary reports the new one. */
+  if (runtime_report(old) != 0)
+    m->reload_dropped = 1;
+  m->runtime = m->pending;
+  m->tree = m->pending_tree;
+  m->pending = NULL;
+  m->pending_tree = NULL;
+  m->retiring = NULL;
+  control_server_set_runtime(m->control, m->runtime);
+  located_error_init(&err);
+  if (runtime_start(m->runtime, _finished, m, &err) < 0)
+    {
+      /* E.g. a port the new configuration listens on is taken. */
+      logger_log(LIFELINE_LOG_ERROR, "Reload failed to start the new configuration; stopping", "file", m->cfgfile,
+                 "error", located_error_format(&err, buf, sizeof(buf)), NULL);
+      m->reload_start_failed = 1;
+      _notify_stopping(m);
+      runtime_request_stop(m->runtime, "start failed");
+    }
+  else
+    {
+      logger_log(LIFELINE_LOG_NOTICE, "Configuration reloaded", "file", m->cfgfile, NULL);
+      _notify("READY=1");
+    }
+  runtime_free(old);
+  config_tree_free(old_tree);
+}
+
+static void
+_retired(void *ctx)
+{
+  struct host_main *m = ctx;
+  iv_task_register(&m->swap);
 }
 
 static void
 _on_sighup(void *ctx)
 {
-  logger_log(LIFELINE_LOG_WARNING, "SIGHUP received; reloading is not supported by this version, ignoring it", NULL);
+  struct host_main *m = ctx;
+  struct lifeline_error err;
+  char buf[1024];
+
+  if (m->retiring)
+    {
+      logger_log(LIFELINE_LOG_WARNING, "SIGHUP received during a reload; ignoring it", "file", m->cfgfile, NULL);
+      return;
+    }
+  if (m->stop_requested || runtime_is_stopping(m->runtime))
+    {
+      logger_log(LIFELINE_LOG_WARNING, "SIGHUP received while stopping; ignoring it", "file", m->cfgfile, NULL);
+      return;
+    }
+  logger_log(LIFELINE_LOG_NOTICE, "Reloading configuration", "file", m->cfgfile, NULL);
+  /* Parsed and validated completely (no I/O, no module loading) before the
+   * running configuration is touched. */
+  located_error_init(&err);
+  struct config_tree *tree = config_parse_file(m->cfgfile, &err);
+  struct runtime *next = tree ? runtime_new(config_tree_root(tree), m->loader, &err) : NULL;
+  if (!next)
+    {
+      logger_log(LIFELINE_LOG_ERROR, "Reload failed; the running configuration stays", "file", m->cfgfile,
+                 "error", located_error_format(&err, buf, sizeof(buf)), NULL);
+      config_tree_free(tree);
+      return;
+    }
+  if (!config_tree_version(tree))
+    logger_log(LIFELINE_LOG_WARNING, "Configuration has no @version; assuming the current syntax", "file",
+               m->cfgfile, NULL);
+  if (m->stop_timeout_ms >= 0)
+    runtime_set_stop_timeout(next, (uint32_t) m->stop_timeout_ms);
+  m->pending = next;
+  m->pending_tree = tree;
+  m->retiring = m->runtime;
+  _notify("RELOADING=1");
+  if (runtime_retire(m->retiring, _retired, m) < 0)
+    {
+      /* Not reached: checked above. */
+      m->retiring = NULL;
+      m->pending = NULL;
+      m->pending_tree = NULL;
+      runtime_free(next);
+      config_tree_free(tree);
+    }
 }
 
 static void
@@ -339,6 +462,12 @@ main(int argc, char **argv)
   int rc = 1;
   struct host_main m;
   memset(&m, 0, sizeof(m));
+  m.cfgfile = cfgfile;
+  m.loader = loader;
+  m.stop_timeout_ms = -1;
+  IV_TASK_INIT(&m.swap);
+  m.swap.cookie = &m;
+  m.swap.handler = _swap;
   if (!tree)
     {
       _print_error(&err);
@@ -362,7 +491,8 @@ main(int argc, char **argv)
           rc = 2;
           goto out;
         }
-      runtime_set_stop_timeout(m.runtime, (uint32_t) (stop_timeout * 1000));
+      m.stop_timeout_ms = (int64_t) (stop_timeout * 1000);
+      runtime_set_stop_timeout(m.runtime, (uint32_t) m.stop_timeout_ms);
     }
   if (syntax_only)
     {
@@ -441,16 +571,25 @@ main(int argc, char **argv)
     runtime_request_stop(m.runtime, "start failed");
   else
     _notify("READY=1");
+  m.tree = tree;
   iv_main();
+  tree = m.tree; /* a reload replaced it */
   rc = runtime_report(m.runtime);
-  if (start_failed)
+  if (start_failed || m.reload_start_failed)
     rc = 1;
+  if (m.reload_dropped)
+    {
+      logger_log(LIFELINE_LOG_ERROR, "Messages were dropped by a reload (see the totals logged at the reload)", NULL);
+      rc = 1;
+    }
 
 out:
   _remove_pid_file(m.ready_file, "ready-file");
   _remove_pid_file(m.pidfile, "pidfile");
   control_server_free(m.control);
   runtime_free(m.runtime);
+  runtime_free(m.pending); /* NULL: iv_main returns only outside a reload */
+  config_tree_free(m.pending_tree);
   config_tree_free(tree);
   module_loader_free(loader);
   g_free(cfgfile);

@@ -27,6 +27,7 @@ struct runtime
   guint sources_running;
   guint destinations_running;
   int stopping;
+  int retired; /* replaced by a reload (runtime_retire) */
   void (*finished)(void *ctx);
   void *finished_ctx;
 };
@@ -336,6 +337,24 @@ runtime_request_stop(struct runtime *self, const char *why)
   _maybe_finished(self);
 }
 
+int
+runtime_retire(struct runtime *self, void (*finished)(void *ctx), void *ctx)
+{
+  if (self->stopping)
+    return -1;
+  self->retired = 1;
+  self->finished = finished;
+  self->finished_ctx = ctx;
+  runtime_request_stop(self, "reload");
+  return 0;
+}
+
+int
+runtime_is_stopping(const struct runtime *self)
+{
+  return self->stopping;
+}
+
 void
 runtime_set_stop_timeout(struct runtime *self, uint32_t timeout_ms)
 {
@@ -371,8 +390,9 @@ runtime_report(struct runtime *self)
       snprintf(d, sizeof(d), "%" PRIu64, sc.read);
       snprintf(e, sizeof(e), "%" PRIu64, sc.dropped);
       /* forwarded/truncated/unaccepted first, as before read/dropped existed. */
-      logger_log(LIFELINE_LOG_NOTICE, "Source totals", "source", line_source_name(src), "forwarded", a,
-                 "truncated", b, "unaccepted", c, "read", d, "dropped", e, NULL);
+      logger_log(LIFELINE_LOG_NOTICE, self->retired ? "Source totals before the reload" : "Source totals",
+                 "source", line_source_name(src), "forwarded", a, "truncated", b, "unaccepted", c, "read", d,
+                 "dropped", e, NULL);
       not_delivered += sc.unaccepted;
     }
   for (guint i = 0; i < self->destinations->len; i++)
@@ -386,9 +406,21 @@ runtime_report(struct runtime *self)
       snprintf(c, sizeof(c), "%" PRIu64, dc.dropped);
       snprintf(d, sizeof(d), "%" PRIu64, dc.returned + outstanding);
       snprintf(e, sizeof(e), "%" PRIu64, dc.rejected);
-      logger_log(LIFELINE_LOG_NOTICE, "Destination totals", "destination", host_destination_name(dst),
-                 "accepted", a, "delivered", b, "dropped", c, "not_delivered", d, "rejected", e, NULL);
+      if (self->retired)
+        logger_log(LIFELINE_LOG_NOTICE, "Destination totals before the reload", "destination",
+                   host_destination_name(dst), "accepted", a, "delivered", b, "dropped", c, "dropped-by-reload", d,
+                   "rejected", e, NULL);
+      else
+        logger_log(LIFELINE_LOG_NOTICE, "Destination totals", "destination", host_destination_name(dst),
+                   "accepted", a, "delivered", b, "dropped", c, "not_delivered", d, "rejected", e, NULL);
       not_delivered += dc.returned + outstanding + dc.rejected;
+    }
+  if (not_delivered && self->retired)
+    {
+      snprintf(a, sizeof(a), "%" PRIu64, not_delivered);
+      logger_log(LIFELINE_LOG_ERROR, "Messages were dropped by reload (not delivered within stop-timeout(); no disk buffer yet)",
+                 "count", a, NULL);
+      return 1;
     }
   if (not_delivered)
     {

@@ -28,6 +28,14 @@ void runtime_free(struct runtime *self);
 int runtime_start(struct runtime *self, void (*finished)(void *ctx), void *ctx, struct lifeline_error *err);
 /* Stop reading now and shut down within the stop timeout (SIGTERM, SIGINT). */
 void runtime_request_stop(struct runtime *self, const char *why);
+/* A reload replaces this runtime: stop reading now (listeners close, so the
+ * new runtime can bind the same ports) and stop the destinations within the
+ * stop timeout; FINISHED(CTX) then runs instead of the one given to
+ * runtime_start.  What is not delivered by then is counted as
+ * dropped-by-reload in runtime_report (no disk buffer yet).  -1 (nothing
+ * changed) when the runtime is already stopping. */
+int runtime_retire(struct runtime *self, void (*finished)(void *ctx), void *ctx);
+int runtime_is_stopping(const struct runtime *self);
 /* Overrides options { stop-timeout() } (the command line wins). */
 void runtime_set_stop_timeout(struct runtime *self, uint32_t timeout_ms);
 
@@ -36,7 +44,8 @@ size_t runtime_n_destinations(const struct runtime *self);
 struct host_destination *runtime_destination(const struct runtime *self, size_t i);
 
 /* Logs the final counts and returns the exit code: 0 when every message read
- * was delivered (or dropped by a named policy), 1 otherwise. */
+ * was delivered (or dropped by a named policy), 1 otherwise.  A retired
+ * runtime names what it did not deliver dropped-by-reload. */
 int runtime_report(struct runtime *self);
 
 #endif
