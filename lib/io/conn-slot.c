@@ -39,6 +39,13 @@ _writable(void *cookie)
   self->cb.writable(self->cb.owner, self);
 }
 
+static void
+_peer_closed(void *cookie)
+{
+  struct conn_slot *self = cookie;
+  self->cb.peer_closed(self->cb.owner, self);
+}
+
 /* An attempt failure is reported from a task, never from inside
  * conn_slot_attempt(): the caller is in the middle of executing actions. */
 static void
@@ -91,6 +98,7 @@ conn_slot_init(struct conn_slot *self, const struct conn_slot_callbacks *cb)
   self->server = -1;
   struct connection_callbacks ccb = {
     .cookie = self, .connected = _connected, .failed = _failed, .writable = _writable,
+    .peer_closed = cb->peer_closed ? _peer_closed : NULL,
   };
   connection_init(&self->conn, &ccb);
 }

@@ -36,6 +36,8 @@ struct conn_slot_callbacks
   /* An established connection broke (still open: read its acks, then release). */
   void (*broken)(void *owner, struct conn_slot *slot, int err);
   void (*writable)(void *owner, struct conn_slot *slot);
+  /* The peer half-closed an established connection (FIN); see connection.h. */
+  void (*peer_closed)(void *owner, struct conn_slot *slot);
 };
 
 struct conn_slot

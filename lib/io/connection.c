@@ -53,7 +53,14 @@ _readable(void *cookie)
         continue;
       if (n == 0)
         {
-          _report_failure(self, 0);
+          if (!self->cb.peer_closed)
+            {
+              _report_failure(self, 0);
+              return;
+            }
+          /* EOF stays readable: stop reading, keep hearing about errors. */
+          iv_fd_set_handler_in(&self->fd, NULL);
+          self->cb.peer_closed(self->cb.cookie);
           return;
         }
       if (errno == EINTR)

@@ -34,6 +34,10 @@ struct connection_callbacks
   void (*failed)(void *cookie, int err);
   /* The socket can take more bytes after a write returned EAGAIN. */
   void (*writable)(void *cookie);
+  /* Optional: the peer sent FIN on an established connection.  It may still
+   * be reading (a half-close), so what is in flight may yet be acknowledged;
+   * a reset that follows arrives as failed().  When NULL, FIN is failed(0). */
+  void (*peer_closed)(void *cookie);
 };
 
 /* Socket options applied before connect; 0 leaves the kernel's default. */

@@ -301,6 +301,39 @@ _slot_writable(void *owner, struct conn_slot *slot)
 }
 
 
+/* FIN from the peer.  A collector stopping gracefully half-closes and keeps
+ * reading what is in flight; one that is gone answers it with a reset.  So
+ * the live connection drains (no new writes; done when acknowledged, or at
+ * once on a reset, which re-sends the rest) while the policy already moves
+ * on: nothing is duplicated and nothing waits when the peer is really gone. */
+static void
+_slot_peer_closed(void *owner, struct conn_slot *slot)
+{
+  struct network_destination *self = owner;
+  int server = slot->server;
+
+  if (slot == self->probe)
+    {
+      conn_slot_release(slot, 1);
+      self->probe = NULL;
+      network_destination_feed_event(self, FAILOVER_EVENT_PROBE_FAILED, server, FAILOVER_REASON_CLOSED_BY_PEER);
+      return;
+    }
+  if (slot != self->live)
+    return; /* a draining connection finishes on acks, a reset or its timer */
+  network_destination_update_acks(self);
+  if (self->stopped || slot != self->live)
+    return;
+  if (msg_queue_unacked_bytes(self->queue) > 0 && !self->draining)
+    {
+      network_destination_start_drain(self, slot);
+      self->live = NULL;
+    }
+  else
+    network_destination_drop_live(self);
+  network_destination_feed_event(self, FAILOVER_EVENT_CLOSED, server, FAILOVER_REASON_CLOSED_BY_PEER);
+}
+
 void
 network_destination_slot_callbacks(struct network_destination *self, struct conn_slot_callbacks *cb)
 {
@@ -310,4 +343,5 @@ network_destination_slot_callbacks(struct network_destination *self, struct conn
   cb->attempt_failed = _slot_attempt_failed;
   cb->broken = _slot_broken;
   cb->writable = _slot_writable;
+  cb->peer_closed = _slot_peer_closed;
 }
