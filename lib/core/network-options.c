@@ -3,12 +3,14 @@
 #include "located-error.h"
 #include "option-reader.h"
 
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #define NETWORK_OPTION_NAMES                                                                                \
   "port", "transport", "ip-protocol", "time-reopen", "connect-timeout", "reconnect-backoff-max",             \
     "send-stall-timeout", "so-keepalive", "tcp-keepalive-time", "tcp-keepalive-intvl", "tcp-keepalive-probes", \
-    "so-sndbuf", "log-fifo-size", "queue-max-bytes", "log-msg-size", "failover", "failback"
+    "so-sndbuf", "localip", "log-fifo-size", "queue-max-bytes", "log-msg-size", "failover", "failback"
 
 static const char *const network_known_options[] = { NETWORK_OPTION_NAMES, NULL };
 /* syslog() only: network() refuses these as unknown. */
@@ -71,6 +73,24 @@ _parse_socket_options(const struct lifeline_option *driver, struct network_optio
       return -1;
     }
   out->ip_protocol = ipp;
+
+  /* localip(): the source address of every connection, as in syslog-ng. */
+  const char *localip;
+  if (option_get_string(driver, "localip", "", &localip, err) < 0)
+    return -1;
+  if (*localip)
+    {
+      struct in6_addr a6;
+      int v4 = inet_pton(AF_INET, localip, &a6) == 1, v6 = !v4 && inet_pton(AF_INET6, localip, &a6) == 1;
+      if (!v4 && !v6)
+        {
+          const struct lifeline_option *lo = option_find(driver, "localip");
+          located_error_at_value(err, lo, lo->values[0], "localip() must be an IPv4 or IPv6 address, found \"%s\"",
+                                 localip);
+          return -1;
+        }
+      snprintf(out->localip, sizeof(out->localip), "%s", localip);
+    }
 
   if (option_get_duration_ms(driver, "send-stall-timeout", NETWORK_DEFAULT_SEND_STALL_TIMEOUT_MS, 0,
                              3600 * 1000, &out->send_stall_timeout_ms, err) < 0

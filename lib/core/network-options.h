@@ -61,6 +61,7 @@ struct network_options
   int so_keepalive;
   int64_t tcp_keepalive_time_s, tcp_keepalive_intvl_s, tcp_keepalive_probes; /* 0 = the kernel's */
   int64_t so_sndbuf; /* 0 = the kernel's */
+  char localip[64]; /* source address of connections; "" = the kernel chooses */
   int64_t log_fifo_size;
   int64_t queue_max_bytes;
   int64_t log_msg_size;

@@ -157,6 +157,39 @@ _apply_options(int fd, const struct connection_options *o)
     _set_int(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, o->notsent_lowat);
 }
 
+/* localip(): an address of the other family cannot be the source of this
+ * connection; the attempt on this address fails (EAFNOSUPPORT). */
+static int
+_bind_local(int fd, int family, const char *ip)
+{
+  struct sockaddr_storage ss;
+  socklen_t len;
+  memset(&ss, 0, sizeof(ss));
+  if (family == AF_INET)
+    {
+      struct sockaddr_in *sin = (struct sockaddr_in *) &ss;
+      sin->sin_family = AF_INET;
+      if (inet_pton(AF_INET, ip, &sin->sin_addr) != 1)
+        {
+          errno = EAFNOSUPPORT;
+          return -1;
+        }
+      len = sizeof(*sin);
+    }
+  else
+    {
+      struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) &ss;
+      sin6->sin6_family = AF_INET6;
+      if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) != 1)
+        {
+          errno = EAFNOSUPPORT;
+          return -1;
+        }
+      len = sizeof(*sin6);
+    }
+  return bind(fd, (struct sockaddr *) &ss, len);
+}
+
 int
 connection_connect(struct connection *self, const struct sockaddr *addr, socklen_t addrlen,
                    const struct connection_options *opts)
@@ -165,6 +198,13 @@ connection_connect(struct connection *self, const struct sockaddr *addr, socklen
   if (fd < 0)
     return -1;
   _apply_options(fd, opts);
+  if (opts && opts->local_ip && *opts->local_ip && _bind_local(fd, addr->sa_family, opts->local_ip) < 0)
+    {
+      int saved = errno;
+      close(fd);
+      errno = saved;
+      return -1;
+    }
 
   if (connect(fd, addr, addrlen) < 0 && errno != EINPROGRESS)
     {

@@ -48,6 +48,7 @@ struct connection_options
   int keepalive_time_s, keepalive_intvl_s, keepalive_probes;
   int sndbuf;
   int notsent_lowat; /* TCP_NOTSENT_LOWAT: bounds what waits unsent in the kernel */
+  const char *local_ip; /* bind to this address before connecting; NULL or "" = any.  Borrowed. */
 };
 
 /* Embedded in its owner; connection_init() before anything else. */

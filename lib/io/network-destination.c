@@ -426,6 +426,7 @@ network_destination_new(const struct network_options *opts, const struct lifelin
   self->conn_opts.keepalive_intvl_s = (int) opts->tcp_keepalive_intvl_s;
   self->conn_opts.keepalive_probes = (int) opts->tcp_keepalive_probes;
   self->conn_opts.sndbuf = (int) opts->so_sndbuf;
+  self->conn_opts.local_ip = self->opts.localip; /* self->opts outlives every connection */
   self->conn_opts.notsent_lowat = NOTSENT_LOWAT;
 
   struct conn_slot_callbacks cb;
