@@ -25,9 +25,12 @@ _network_create(const struct lifeline_option *driver, const struct lifeline_dest
 {
   struct network_options opts;
 
-  if (network_options_parse(driver, &opts, err) < 0)
-    return NULL;
-  return network_destination_new(&opts, module_host, dh, err);
+  void *instance = NULL;
+
+  if (network_options_parse(driver, &opts, err) == 0)
+    instance = network_destination_new(&opts, driver, module_host, dh, err);
+  network_options_clear(&opts);
+  return instance;
 }
 
 /* syslog(): network() with RFC 5424 messages in RFC 6587 octet-counted frames. */
@@ -37,9 +40,12 @@ _syslog_create(const struct lifeline_option *driver, const struct lifeline_dest_
 {
   struct network_options opts;
 
-  if (network_options_parse_syslog(driver, &opts, err) < 0)
-    return NULL;
-  return network_destination_new(&opts, module_host, dh, err);
+  void *instance = NULL;
+
+  if (network_options_parse_syslog(driver, &opts, err) == 0)
+    instance = network_destination_new(&opts, driver, module_host, dh, err);
+  network_options_clear(&opts);
+  return instance;
 }
 
 static int

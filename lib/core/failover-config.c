@@ -10,9 +10,9 @@ static const char *const failover_known[] = {
 };
 static const char *const failback_known[] = {
   "tcp-probe-interval", "successful-probes-required", "probe-timeout",
-  "quarantine-window", "quarantine-base", "quarantine-max", NULL,
+  "quarantine-window", "quarantine-base", "quarantine-max", "probe", NULL,
 };
-static const char *const server_known[] = { "port", NULL };
+static const char *const probe_choices[] = { "tcp", "tls", NULL };
 static const char *const exhausted_choices[] = { "keep", "drop", NULL };
 
 static int
@@ -42,8 +42,10 @@ _add_server(struct failover_config *out, const struct server_address *addr,
   return 0;
 }
 
-/* server("host" port(N)): a per-server block (a lifeline extension; the TLS
- * options join port() here later). */
+/* server("host" port(N) tls(...)): a per-server block (a lifeline
+ * extension).  As in seed 000, a server may differ from the others only in
+ * how to reach it and how to authenticate it; tls() is read by
+ * network-options.c, which knows the destination's own tls(). */
 static int
 _parse_server_block(const struct lifeline_option *node, uint16_t default_port, struct failover_config *out,
                     struct lifeline_error *err)
@@ -52,8 +54,16 @@ _parse_server_block(const struct lifeline_option *node, uint16_t default_port, s
   struct server_address addr;
   int64_t port;
 
-  if (option_check_children(node, server_known, err) < 0 || option_check_values(node, 1, 1, err) < 0
-      || option_value_string(node, 0, &text, err) < 0)
+  for (size_t i = 0; i < node->n_children; i++)
+    if (!option_name_is(node->children[i], "port") && !option_name_is(node->children[i], "tls"))
+      {
+        located_error_at_option(err, node->children[i],
+                                "%s() is not allowed in server(): a failover server may override only its "
+                                "address, port() and tls(); every other option is the destination's",
+                                node->children[i]->name);
+        return -1;
+      }
+  if (option_check_values(node, 1, 1, err) < 0 || option_value_string(node, 0, &text, err) < 0)
     return -1;
   if (server_address_parse(text, &addr, &why) < 0)
     {
@@ -113,13 +123,17 @@ _parse_servers(const struct lifeline_option *servers, uint16_t default_port, str
 }
 
 static int
-_parse_failback(const struct lifeline_option *fb, struct failover_policy_options *p, struct lifeline_error *err)
+_parse_failback(const struct lifeline_option *fb, struct failover_config *out, struct lifeline_error *err)
 {
+  struct failover_policy_options *p = &out->policy;
+  int out_probe_tls = 0;
   int64_t v;
 
   if (option_check_children(fb, failback_known, err) < 0 || option_check_values(fb, 0, 0, err) < 0)
     return -1;
   p->failback = 1;
+  if (option_get_enum(fb, "probe", probe_choices, 0, &out_probe_tls, err) < 0)
+    return -1;
   if (option_get_duration_ms(fb, "tcp-probe-interval", p->probe_interval_ms, 10, 24 * 3600 * 1000,
                              &p->probe_interval_ms, err) < 0
       || option_get_duration_ms(fb, "probe-timeout", p->probe_timeout_ms, 10, 3600 * 1000, &p->probe_timeout_ms,
@@ -134,6 +148,7 @@ _parse_failback(const struct lifeline_option *fb, struct failover_policy_options
       || option_get_duration_ms(fb, "quarantine-max", p->quarantine_max_ms, 10, 7 * 24 * 3600 * 1000LL,
                                 &p->quarantine_max_ms, err) < 0)
     return -1;
+  out->probe_tls = out_probe_tls;
   if (p->quarantine_max_ms < p->quarantine_base_ms)
     {
       located_error_at_option(err, option_find(fb, "quarantine-max") ? option_find(fb, "quarantine-max") : fb,
@@ -151,6 +166,7 @@ failover_config_parse(const struct lifeline_option *driver, const struct server_
   int drop;
 
   out->n_servers = 0;
+  out->probe_tls = 0;
   struct server_address first = *primary;
   if (!first.port)
     first.port = default_port;
@@ -196,7 +212,21 @@ failover_config_parse(const struct lifeline_option *driver, const struct server_
   p->on_exhausted_drop = drop;
 
   const struct lifeline_option *fb = option_find(fo, "failback");
-  if (fb && _parse_failback(fb, p, err) < 0)
+  if (fb && _parse_failback(fb, out, err) < 0)
     return -1;
   return 0;
+}
+
+const struct lifeline_option *
+failover_config_server_node(const struct lifeline_option *driver, size_t index)
+{
+  const struct lifeline_option *fo = option_find(driver, "failover");
+  const struct lifeline_option *servers = fo ? option_find(fo, "servers") : NULL;
+
+  /* The order of failover_config_parse(): the primary, the quoted
+   * servers, then the server() blocks. */
+  if (!servers || index < 1 + servers->n_values)
+    return NULL;
+  index -= 1 + servers->n_values;
+  return index < servers->n_children ? servers->children[index] : NULL;
 }

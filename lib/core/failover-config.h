@@ -24,6 +24,7 @@ struct failover_config
   size_t n_servers; /* 0 is the primary */
   struct server_address servers[FAILOVER_CONFIG_MAX_SERVERS];
   struct failover_policy_options policy;
+  int probe_tls; /* failback(probe(tls)): a probe is a verified TLS handshake, not a TCP connect */
 };
 
 /* DRIVER is the network()/syslog() node whose values[0] is the primary and
@@ -33,5 +34,10 @@ struct failover_config
  * failover() fills in the rest.  0, or -1 with a located ERR. */
 int failover_config_parse(const struct lifeline_option *driver, const struct server_address *primary,
                           uint16_t default_port, struct failover_config *out, struct lifeline_error *err);
+
+/* The server("host" ...) block that server INDEX came from, or NULL when it
+ * was written as a plain string (or is the primary).  Borrowed from DRIVER's
+ * tree; for reading per-server options such as tls(). */
+const struct lifeline_option *failover_config_server_node(const struct lifeline_option *driver, size_t index);
 
 #endif

@@ -10,7 +10,7 @@
 #define NETWORK_OPTION_NAMES                                                                                \
   "port", "transport", "ip-protocol", "time-reopen", "connect-timeout", "reconnect-backoff-max",             \
     "send-stall-timeout", "so-keepalive", "tcp-keepalive-time", "tcp-keepalive-intvl", "tcp-keepalive-probes", \
-    "so-sndbuf", "localip", "log-fifo-size", "queue-max-bytes", "log-msg-size", "failover", "failback"
+    "so-sndbuf", "localip", "log-fifo-size", "queue-max-bytes", "log-msg-size", "failover", "failback", "tls"
 
 static const char *const network_known_options[] = { NETWORK_OPTION_NAMES, NULL };
 /* syslog() only: network() refuses these as unknown. */
@@ -31,20 +31,74 @@ _parse_transport(const struct lifeline_option *driver, struct network_options *o
       out->transport = NETWORK_TRANSPORT_TCP;
       return 0;
     }
+  if (strcmp(transport, "tls") == 0)
+    {
+      out->transport = NETWORK_TRANSPORT_TLS;
+      return 0;
+    }
   if (strcmp(transport, "udp") == 0)
     {
       located_error_at_option(err, opt,
                               "transport(\"udp\") is not supported: failover and delivery guarantees need "
-                              "a connection; use transport(\"tcp\")");
+                              "a connection; use transport(\"tcp\") or transport(\"tls\")");
       return -1;
     }
-  if (strcmp(transport, "tls") == 0)
-    {
-      located_error_at_option(err, opt, "transport(\"tls\") is not available in this version yet; use \"tcp\"");
-      return -1;
-    }
-  located_error_at_option(err, opt, "unknown transport \"%s\"; expected \"tcp\"", transport);
+  located_error_at_option(err, opt, "unknown transport \"%s\"; expected \"tcp\" or \"tls\"", transport);
   return -1;
+}
+
+/* tls() of the destination, and of every failover server() that overrides
+ * it; only with transport("tls"), so a forgotten transport cannot send in
+ * plaintext what the writer meant to encrypt. */
+static int
+_parse_tls(const struct lifeline_option *driver, struct network_options *out, struct lifeline_error *err)
+{
+  const struct lifeline_option *tls = option_find(driver, "tls");
+
+  if (out->transport != NETWORK_TRANSPORT_TLS)
+    {
+      const struct lifeline_option *bad = tls;
+      for (size_t i = 1; !bad && i < out->failover.n_servers; i++)
+        {
+          const struct lifeline_option *node = failover_config_server_node(driver, i);
+          bad = node ? option_find(node, "tls") : NULL;
+        }
+      if (bad)
+        {
+          located_error_at_option(err, bad, "tls() needs transport(\"tls\") in %s(); without it lifeline "
+                                            "would send in plaintext", driver->name);
+          return -1;
+        }
+      if (out->failover.probe_tls)
+        {
+          const struct lifeline_option *fo = option_find(driver, "failover");
+          const struct lifeline_option *fb = fo ? option_find(fo, "failback") : NULL;
+          located_error_at_option(err, fb ? option_find(fb, "probe") : driver,
+                                  "probe(tls) needs transport(\"tls\") in %s()", driver->name);
+          return -1;
+        }
+      return 0;
+    }
+  if (tls)
+    {
+      if (tls_options_parse(tls, NULL, &out->tls, err) < 0)
+        return -1;
+    }
+  else
+    tls_options_defaults(&out->tls);
+  for (size_t i = 0; i < out->failover.n_servers; i++)
+    {
+      const struct lifeline_option *node = failover_config_server_node(driver, i);
+      const struct lifeline_option *stls = node ? option_find(node, "tls") : NULL;
+      if (stls)
+        {
+          if (tls_options_parse(stls, &out->tls, &out->server_tls[i], err) < 0)
+            return -1;
+        }
+      else
+        tls_options_copy(&out->server_tls[i], &out->tls);
+    }
+  return 0;
 }
 
 static int
@@ -185,6 +239,8 @@ _parse(const struct lifeline_option *driver, int framing, struct network_options
       return -1;
     }
 
+  if (_parse_transport(driver, out, err) < 0)
+    return -1;
   const struct lifeline_option *port_opt = option_find(driver, "port");
   if (out->server.port && port_opt)
     {
@@ -192,13 +248,15 @@ _parse(const struct lifeline_option *driver, int framing, struct network_options
                               host, (unsigned) out->server.port);
       return -1;
     }
-  int64_t def_port = out->server.port ? out->server.port : is_syslog ? SYSLOG_DEFAULT_PORT : NETWORK_DEFAULT_PORT;
+  /* syslog() over TLS: RFC 5425's port, as syslog-ng's syslog() uses. */
+  int64_t def_port = out->server.port ? out->server.port
+                     : is_syslog      ? (out->transport == NETWORK_TRANSPORT_TLS ? SYSLOG_TLS_DEFAULT_PORT
+                                                                                 : SYSLOG_DEFAULT_PORT)
+                                      : NETWORK_DEFAULT_PORT;
   if (option_get_int64(driver, "port", def_port, 1, 65535, &port, err) < 0)
     return -1;
   out->server.port = (uint16_t) port;
 
-  if (_parse_transport(driver, out, err) < 0)
-    return -1;
   if (option_get_duration_ms(driver, "time-reopen", NETWORK_DEFAULT_TIME_REOPEN_MS, 10, 3600 * 1000,
                              &out->time_reopen_ms, err) < 0)
     return -1;
@@ -217,7 +275,8 @@ _parse(const struct lifeline_option *driver, int framing, struct network_options
     return -1;
   if (policy->reconnect_backoff_max_ms < out->time_reopen_ms)
     policy->reconnect_backoff_max_ms = out->time_reopen_ms;
-  if (failover_config_parse(driver, &out->server, out->server.port, &out->failover, err) < 0)
+  if (failover_config_parse(driver, &out->server, out->server.port, &out->failover, err) < 0
+      || _parse_tls(driver, out, err) < 0)
     return -1;
 
   if (option_get_int64(driver, "log-fifo-size", NETWORK_DEFAULT_LOG_FIFO_SIZE, 1, 100 * 1000 * 1000,
@@ -238,6 +297,42 @@ _parse(const struct lifeline_option *driver, int framing, struct network_options
       return -1;
     }
   return 0;
+}
+
+void
+network_options_clear(struct network_options *self)
+{
+  if (!self)
+    return;
+  tls_options_clear(&self->tls);
+  for (size_t i = 0; i < FAILOVER_CONFIG_MAX_SERVERS; i++)
+    tls_options_clear(&self->server_tls[i]);
+}
+
+void
+network_options_copy(struct network_options *dst, const struct network_options *src)
+{
+  *dst = *src;
+  tls_options_copy(&dst->tls, &src->tls);
+  for (size_t i = 0; i < FAILOVER_CONFIG_MAX_SERVERS; i++)
+    tls_options_copy(&dst->server_tls[i], &src->server_tls[i]);
+}
+
+const struct lifeline_option *
+network_options_tls_option(const struct lifeline_option *driver, size_t server, const char *name)
+{
+  const struct lifeline_option *node = failover_config_server_node(driver, server);
+  const struct lifeline_option *tls = node ? option_find(node, "tls") : NULL;
+  const struct lifeline_option *found = tls && name ? option_find(tls, name) : NULL;
+
+  if (found)
+    return found;
+  /* Inherited from the destination's tls(), or a default. */
+  tls = option_find(driver, "tls");
+  found = tls && name ? option_find(tls, name) : NULL;
+  if (found)
+    return found;
+  return tls ? tls : option_find(driver, "transport") ? option_find(driver, "transport") : driver;
 }
 
 int

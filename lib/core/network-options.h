@@ -10,6 +10,7 @@
 #include "failover-config.h"
 #include "server-address.h"
 #include "syslog-format.h"
+#include "tls-options.h"
 
 #include <lifeline/plugin.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 
 #define NETWORK_DEFAULT_PORT 514
 #define SYSLOG_DEFAULT_PORT 601
+#define SYSLOG_TLS_DEFAULT_PORT 6514
 #define NETWORK_DEFAULT_TIME_REOPEN_MS 1000
 #define NETWORK_DEFAULT_LOG_FIFO_SIZE 100000
 #define NETWORK_DEFAULT_QUEUE_MAX_BYTES (32 * 1024 * 1024)
@@ -28,6 +30,7 @@
 enum network_transport
 {
   NETWORK_TRANSPORT_TCP = 0,
+  NETWORK_TRANSPORT_TLS = 1,
 };
 
 /* How a message goes on the wire: network() sends the line + "\n";
@@ -66,10 +69,15 @@ struct network_options
   int64_t queue_max_bytes;
   int64_t log_msg_size;
   struct failover_config failover; /* always holds at least the primary */
+  /* transport("tls") only: the destination's tls(), and each server's
+   * effective options (its own server(... tls()) over the destination's). */
+  struct tls_options tls;
+  struct tls_options server_tls[FAILOVER_CONFIG_MAX_SERVERS];
 };
 
 /* Fills OUT from a network("host" ...) node.  0, or -1 with ERR located at the
- * offending option. */
+ * offending option.  OUT owns heap strings (the TLS options) afterwards,
+ * even after an error: network_options_clear() it in every case. */
 int network_options_parse(const struct lifeline_option *driver, struct network_options *out,
                           struct lifeline_error *err);
 
@@ -77,6 +85,17 @@ int network_options_parse(const struct lifeline_option *driver, struct network_o
  * facility(), severity(), hostname() and app-name(); default port 601. */
 int network_options_parse_syslog(const struct lifeline_option *driver, struct network_options *out,
                                  struct lifeline_error *err);
+
+/* Frees what OPTS owns (NULL-safe, idempotent). */
+void network_options_clear(struct network_options *opts);
+/* A deep copy; DST is overwritten (not cleared first). */
+void network_options_copy(struct network_options *dst, const struct network_options *src);
+
+/* Where to locate an error about the effective TLS option NAME of SERVER
+ * (e.g. an unreadable ca-file): the server's own tls() option, else the
+ * destination's, else the tls() or transport() node.  Borrowed from DRIVER. */
+const struct lifeline_option *network_options_tls_option(const struct lifeline_option *driver, size_t server,
+                                                         const char *name);
 
 /* The most bytes one queued frame of OPTS can take: log-msg-size() plus the
  * framing (a newline, or an octet count and a syslog header). */

@@ -1,6 +1,7 @@
 #include "conn-slot.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -11,6 +12,8 @@ static void
 _connected(void *cookie)
 {
   struct conn_slot *self = cookie;
+  self->upgraded = self->upgrading;
+  self->upgrading = 0;
   if (self->addrs)
     freeaddrinfo(self->addrs);
   self->addrs = self->next_addr = NULL;
@@ -22,8 +25,15 @@ _failed(void *cookie, int err)
 {
   struct conn_slot *self = cookie;
 
-  if (self->conn.state == CONNECTION_CONNECTING)
+  /* A TLS handshake that fails is a failed attempt (the next address, then
+   * the next server), unless it upgrades a connection already in use. */
+  if (self->conn.state == CONNECTION_CONNECTING || (self->conn.state == CONNECTION_HANDSHAKING && !self->upgrading))
     {
+      if (err == CONNECTION_ETLS || connection_error(&self->conn)[0])
+        {
+          snprintf(self->error, sizeof(self->error), "%s", connection_error(&self->conn));
+          self->error_kind = connection_error_kind(&self->conn);
+        }
       connection_abort(&self->conn);
       self->last_errno = err ? err : ECONNREFUSED;
       _try_next(self);
@@ -67,7 +77,7 @@ _try_next(struct conn_slot *self)
     {
       struct addrinfo *ai = self->next_addr;
       self->next_addr = ai->ai_next;
-      if (connection_connect(&self->conn, ai->ai_addr, ai->ai_addrlen, &self->opts) == 0)
+      if (connection_connect(&self->conn, ai->ai_addr, ai->ai_addrlen, &self->opts, self->tls_peer) == 0)
         return;
       self->last_errno = errno;
     }
@@ -105,7 +115,7 @@ conn_slot_init(struct conn_slot *self, const struct conn_slot_callbacks *cb)
 
 void
 conn_slot_attempt(struct conn_slot *self, int role, int server, const struct server_address *addr,
-                  int ip_protocol, const struct connection_options *opts)
+                  int ip_protocol, const struct connection_options *opts, struct tls_peer *tls_peer)
 {
   int family = ip_protocol == 4 ? AF_INET : ip_protocol == 6 ? AF_INET6 : AF_UNSPEC;
 
@@ -113,6 +123,11 @@ conn_slot_attempt(struct conn_slot *self, int role, int server, const struct ser
   self->server = server;
   self->opts = *opts;
   self->last_errno = 0;
+  self->error[0] = '\0';
+  self->error_kind = 0;
+  self->upgrading = 0;
+  self->upgraded = 0;
+  self->tls_peer = tls_peer;
   self->base = self->last_acked = 0;
   self->resolving = resolver_lookup(addr->host, addr->port, family, _resolved, self);
   if (!self->resolving)
@@ -141,6 +156,15 @@ conn_slot_release(struct conn_slot *self, int abortive)
     }
   self->role = CONN_SLOT_FREE;
   self->server = -1;
+  self->upgrading = 0;
+}
+
+void
+conn_slot_start_tls(struct conn_slot *self, struct tls_peer *tls_peer)
+{
+  self->upgrading = 1;
+  self->tls_peer = tls_peer;
+  connection_start_tls(&self->conn, tls_peer);
 }
 
 int

@@ -52,6 +52,11 @@ struct conn_slot
   struct addrinfo *addrs;
   struct addrinfo *next_addr;
   int last_errno;
+  char error[256]; /* why the last TLS handshake of the attempt failed */
+  int error_kind;
+  struct tls_peer *tls_peer; /* borrowed; NULL: plain TCP */
+  int upgrading; /* TLS is starting on a connection already established */
+  int upgraded;  /* the last established() finished such an upgrade */
 
   /* Owned by the destination while the slot carries data. */
   uint64_t base; /* stream offset at which this connection's writes began */
@@ -61,10 +66,15 @@ struct conn_slot
 
 void conn_slot_init(struct conn_slot *self, const struct conn_slot_callbacks *cb);
 
-/* Starts an attempt on ADDR for SERVER in ROLE.  Callbacks follow from the
- * loop, never from inside this call. */
+/* Starts an attempt on ADDR for SERVER in ROLE, over TLS with TLS_PEER
+ * (borrowed; NULL: plain TCP).  Callbacks follow from the loop, never from
+ * inside this call. */
 void conn_slot_attempt(struct conn_slot *self, int role, int server, const struct server_address *addr,
-                       int ip_protocol, const struct connection_options *opts);
+                       int ip_protocol, const struct connection_options *opts, struct tls_peer *tls_peer);
+
+/* Starts TLS on the slot's established plain connection (a TCP probe
+ * promoted to live): established() follows again, or broken(). */
+void conn_slot_start_tls(struct conn_slot *self, struct tls_peer *tls_peer);
 
 /* Ends whatever the slot does: cancels the resolve, closes (abortive, or
  * orderly when everything was acknowledged), frees the slot. */

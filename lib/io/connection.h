@@ -7,10 +7,18 @@
  * Acknowledged bytes = bytes written - SIOCOUTQ: exactly what the peer's TCP
  * stack acknowledged (../shared/FACTS.md), readable even after the socket
  * failed, as long as the fd is open.
+ *
+ * Over TLS (a struct tls_peer given to connect) the connection counts as
+ * established once the handshake completed, the peer checks passed and the
+ * server settled (tls-stream.h); writes take plaintext, and the acknowledged
+ * count is plaintext too, mapped from the ciphertext the peer acknowledged.
  */
 #ifndef LIFELINE_CONNECTION_H
 #define LIFELINE_CONNECTION_H
 
+#include "tls-stream.h"
+
+#include <errno.h>
 #include <iv.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -21,7 +29,15 @@ enum connection_state
   CONNECTION_IDLE = 0,
   CONNECTION_CONNECTING,
   CONNECTION_ESTABLISHED,
+  CONNECTION_HANDSHAKING, /* TCP is up; TLS is not yet (or not yet settled) */
 };
+
+/* Least time a TLS 1.3 connection waits for the server's first ticket
+ * before it counts as established (plus four round trips). */
+#define CONNECTION_TLS_SETTLE_MS 200
+
+/* failed()'s err for a TLS failure; connection_error() says why. */
+#define CONNECTION_ETLS EPROTO
 
 struct connection_callbacks
 {
@@ -59,16 +75,34 @@ struct connection
   int pending_error;
   int state;
   int failed; /* failed() was reported; no further events */
-  uint64_t written; /* bytes the kernel accepted on this connection */
+  uint64_t written; /* bytes the kernel accepted on this connection (ciphertext over TLS) */
   struct connection_callbacks cb;
+  struct tls_peer *tls_peer; /* borrowed; NULL: plain TCP */
+  int tls_on;
+  int tls_write_wants_read;
+  struct tls_stream tls;
+  struct iv_timer settle_timer;
+  char error[256]; /* why TLS failed; outlives the stream */
+  int error_kind;
 };
 
 void connection_init(struct connection *self, const struct connection_callbacks *cb);
 
-/* Starts a non-blocking connect.  0, or -1 with errno set (the connection
+/* Starts a non-blocking connect, then a TLS handshake with TLS_PEER
+ * (borrowed; NULL: plain TCP).  0, or -1 with errno set (the connection
  * stays idle and no callback follows). */
 int connection_connect(struct connection *self, const struct sockaddr *addr, socklen_t addrlen,
-                       const struct connection_options *opts);
+                       const struct connection_options *opts, struct tls_peer *tls_peer);
+
+/* Starts TLS on an established plain connection (a TCP failback probe
+ * promoted to carry a TLS destination's data): the state goes back to
+ * HANDSHAKING and connected() follows again, or failed(). */
+void connection_start_tls(struct connection *self, struct tls_peer *tls_peer);
+
+/* Why the connection failed when failed() said CONNECTION_ETLS; "" otherwise. */
+const char *connection_error(const struct connection *self);
+/* enum tls_error_kind of a TLS failure. */
+int connection_error_kind(const struct connection *self);
 
 /* Writes what the socket takes now.  Returns bytes written (0 when the socket
  * is full: writable() follows), or -1 when the connection broke (failed()
@@ -76,7 +110,7 @@ int connection_connect(struct connection *self, const struct sockaddr *addr, soc
 ssize_t connection_write(struct connection *self, const struct iovec *iov, int iovcnt);
 
 /* Bytes of this connection's stream the peer acknowledged. */
-uint64_t connection_acked(const struct connection *self);
+uint64_t connection_acked(struct connection *self);
 
 /* Orderly close once everything was acknowledged. */
 void connection_close(struct connection *self);

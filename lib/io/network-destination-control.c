@@ -5,6 +5,8 @@
  */
 #include "network-destination-private.h"
 
+#include "tls-error.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -50,6 +52,13 @@ _emit_server(struct network_destination *self, lifeline_emit_fn emit, void *ctx,
   emit(ctx, KEY("last_error"), st->last_error ? failover_reason_name(st->last_error) : "none");
   _emit_when(emit, ctx, KEY("last_error_at"), st->last_error_at_ms, now);
   _emit_when(emit, ctx, KEY("connected_since"), st->connected_since_ms >= 0 ? st->connected_since_ms : 0, now);
+  if (self->tls_peers)
+    {
+      _emit_u64(emit, ctx, KEY("tls_failures"), self->counters[i].tls_failures);
+      emit(ctx, KEY("tls_last_error"),
+           self->counters[i].tls_last_kind ? tls_error_kind_name(self->counters[i].tls_last_kind - 1) : "none");
+      emit(ctx, KEY("tls_expected_name"), self->tls_peers[i].expected);
+    }
   if (failover_policy_is_blacklisted(self->policy, i, now))
     _emit_when(emit, ctx, KEY("blacklisted_until"), st->blacklisted_until_ms, now);
   if (st->quarantined_until_ms > now)
@@ -70,6 +79,7 @@ network_destination_query(struct network_destination *self, lifeline_emit_fn emi
   emit(ctx, "role", failover_role_name(st.role));
   emit(ctx, "primary", self->server_names[0]);
   emit(ctx, "mode", self->opts.failover.policy.failback ? "failback" : "round-robin");
+  emit(ctx, "transport", self->tls_peers ? "tls" : "tcp");
   _emit_u64(emit, ctx, "failed_passes", (uint64_t) st.failed_passes);
   _emit_u64(emit, ctx, "probe_successes", (uint64_t) st.probe_successes);
   _emit_u64(emit, ctx, "queued", msg_queue_length(self->queue));
@@ -79,6 +89,8 @@ network_destination_query(struct network_destination *self, lifeline_emit_fn emi
   _emit_u64(emit, ctx, "returned", self->returned);
   _emit_u64(emit, ctx, "truncated", self->truncated);
   _emit_u64(emit, ctx, "dropped_on_exhausted", self->dropped_exhausted);
+  if (self->tls_peers)
+    _emit_u64(emit, ctx, "tls_failures", self->tls_failures);
   _emit_when(emit, ctx, "last_delivery", self->last_delivery_ms, now);
   emit(ctx, "last_event", self->last_event[0] ? self->last_event : "none");
   for (size_t i = 0; i < self->opts.failover.n_servers; i++)

@@ -7,6 +7,7 @@
 #include "network-destination-private.h"
 
 #include "host-log.h"
+#include "tls-error.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -28,6 +29,8 @@ _reason(int err)
     case ECONNRESET:
     case EPIPE:
       return FAILOVER_REASON_RESET;
+    case CONNECTION_ETLS:
+      return FAILOVER_REASON_TLS_REJECTED;
     case EHOSTUNREACH:
     case ENETUNREACH:
       return FAILOVER_REASON_UNREACHABLE;
@@ -137,7 +140,7 @@ _execute(struct network_destination *self, const struct failover_action *a)
         return; /* cannot happen: three slots, at most three roles */
       self->live = slot;
       conn_slot_attempt(slot, CONN_SLOT_LIVE, a->server, &self->opts.failover.servers[a->server],
-                        self->opts.ip_protocol, &self->conn_opts);
+                        self->opts.ip_protocol, &self->conn_opts, network_destination_tls_peer(self, a->server, 0));
       break;
     case FAILOVER_ACTION_CLOSE:
       if (!self->live || self->live->server != a->server)
@@ -161,7 +164,7 @@ _execute(struct network_destination *self, const struct failover_action *a)
         return;
       self->probe = slot;
       conn_slot_attempt(slot, CONN_SLOT_PROBE, a->server, &self->opts.failover.servers[a->server],
-                        self->opts.ip_protocol, &self->conn_opts);
+                        self->opts.ip_protocol, &self->conn_opts, network_destination_tls_peer(self, a->server, 1));
       break;
     case FAILOVER_ACTION_CANCEL_PROBE:
       if (self->probe)
@@ -242,6 +245,20 @@ _slot_established(void *owner, struct conn_slot *slot)
       network_destination_feed_event(self, FAILOVER_EVENT_PROBE_OK, slot->server, FAILOVER_REASON_NONE);
       return;
     }
+  if (slot->upgraded)
+    {
+      /* A promoted TCP probe finished its TLS handshake: the policy already
+       * counts it as the live connection; only the data starts now. */
+      slot->upgraded = 0;
+      if (self->live == slot && !self->draining)
+        {
+          slot->base = msg_queue_write_offset(self->queue);
+          slot->last_progress_ms = network_destination_now_ms();
+          if (!iv_task_registered(&self->flush_task))
+            iv_task_register(&self->flush_task);
+        }
+      return;
+    }
   slot->base = msg_queue_write_offset(self->queue);
   slot->last_progress_ms = network_destination_now_ms();
   network_destination_feed_event(self, FAILOVER_EVENT_CONNECTED, slot->server, FAILOVER_REASON_NONE);
@@ -249,11 +266,29 @@ _slot_established(void *owner, struct conn_slot *slot)
     iv_task_register(&self->flush_task);
 }
 
+/* The words behind a TLS failure: which server, and why (expired, name
+ * mismatch, protocol version ...).  The policy only hears tls-rejected. */
+static void
+_log_tls_failure(struct network_destination *self, int server, const char *why, int kind, const char *role)
+{
+  self->tls_failures++;
+  if (server >= 0 && (size_t) server < self->opts.failover.n_servers)
+    {
+      self->counters[server].tls_failures++;
+      self->counters[server].tls_last_kind = kind + 1;
+    }
+  host_log(self->host, LIFELINE_LOG_ERROR, "TLS connection to server failed", "destination", self->dest_name,
+           "server", network_destination_server_name(self, server), "role", role, "kind", tls_error_kind_name(kind),
+           "reason", why && *why ? why : "unknown", NULL);
+}
+
 static void
 _slot_attempt_failed(void *owner, struct conn_slot *slot, int err)
 {
   struct network_destination *self = owner;
   int server = slot->server;
+  if (err == CONNECTION_ETLS || slot->error[0])
+    _log_tls_failure(self, server, slot->error, slot->error_kind, slot == self->probe ? "probe" : "live");
   slot->server = -1;
   if (self->probe == slot)
     {
@@ -272,6 +307,10 @@ _slot_broken(void *owner, struct conn_slot *slot, int err)
 {
   struct network_destination *self = owner;
   int server = slot->server;
+
+  if (err == CONNECTION_ETLS)
+    _log_tls_failure(self, server, connection_error(&slot->conn), connection_error_kind(&slot->conn),
+                     slot == self->probe ? "probe" : slot == self->draining ? "draining" : "live");
 
   if (slot == self->draining)
     {

@@ -12,6 +12,8 @@
 #include "core/msg-queue.h"
 #include "core/syslog-format.h"
 #include "network-destination.h"
+#include "tls-context.h"
+#include "tls-peer.h"
 
 #include <iv.h>
 
@@ -25,6 +27,8 @@ struct server_counters
 {
   uint64_t delivered;
   uint64_t bytes_written;
+  uint64_t tls_failures;
+  int tls_last_kind; /* enum tls_error_kind + 1; 0: none */
 };
 
 struct network_destination
@@ -61,6 +65,11 @@ struct network_destination
   struct conn_slot *draining; /* old live connection after a failback: no new writes */
   struct connection_options conn_opts;
 
+  /* transport("tls"): per server, indexed like opts.failover.servers. */
+  struct tls_context **tls_contexts;
+  struct tls_peer *tls_peers;
+  uint64_t tls_failures;
+
   struct iv_timer ack_timer;
   int64_t ack_poll_ms;
   struct iv_timer drain_timer;
@@ -84,6 +93,15 @@ void network_destination_drop_live(struct network_destination *self);
 void network_destination_start_drain(struct network_destination *self, struct conn_slot *old);
 void network_destination_drain_done(struct network_destination *self);
 void network_destination_promote_probe(struct network_destination *self);
+
+/* network-destination-tls.c: contexts and peers per server. */
+int network_destination_tls_init(struct network_destination *self, const struct lifeline_option *driver,
+                                 struct lifeline_error *err);
+void network_destination_tls_free(struct network_destination *self);
+/* The peer to connect SERVER with (NULL: plain TCP), for a live connection
+ * or a failback probe. */
+struct tls_peer *network_destination_tls_peer(struct network_destination *self, int server, int for_probe);
+void network_destination_tls_warn(struct network_destination *self);
 
 /* network-destination-failover.c: the policy's events and actions. */
 void network_destination_feed(struct network_destination *self, const struct failover_event *ev);

@@ -252,6 +252,11 @@ network_destination_promote_probe(struct network_destination *self)
   p->role = CONN_SLOT_LIVE;
   self->live = p;
   p->last_progress_ms = network_destination_now_ms();
+  struct tls_peer *tls = network_destination_tls_peer(self, p->server, 0);
+  if (tls && !p->conn.tls_on)
+    /* probe(tcp) on a TLS destination: the handshake comes now, and the
+     * flush starts once it completed (its failure is a break). */
+    conn_slot_start_tls(p, tls);
   if (!self->draining)
     {
       p->base = msg_queue_write_offset(self->queue);
@@ -394,13 +399,14 @@ _init_timer(struct iv_timer *t, void *cookie, void (*handler)(void *))
 }
 
 struct network_destination *
-network_destination_new(const struct network_options *opts, const struct lifeline_host *host,
-                        const struct lifeline_dest_host *dest_host, struct lifeline_error *err)
+network_destination_new(const struct network_options *opts, const struct lifeline_option *driver,
+                        const struct lifeline_host *host, const struct lifeline_dest_host *dest_host,
+                        struct lifeline_error *err)
 {
   struct network_destination *self = calloc(1, sizeof(*self));
   if (!self)
     goto oom;
-  self->opts = *opts;
+  network_options_copy(&self->opts, opts);
   self->host = host;
   self->dh = *dest_host;
   snprintf(self->dest_name, sizeof(self->dest_name), "%s", dest_host->dest_name ? dest_host->dest_name : "");
@@ -409,6 +415,13 @@ network_destination_new(const struct network_options *opts, const struct lifelin
     server_address_format(&opts->failover.servers[i], self->server_names[i], sizeof(self->server_names[i]));
   if (opts->framing == NETWORK_FRAMING_SYSLOG)
     _init_syslog(self);
+  if (network_destination_tls_init(self, driver, err) < 0)
+    {
+      network_destination_tls_free(self);
+      network_options_clear(&self->opts);
+      free(self);
+      return NULL;
+    }
 
   struct failover_policy_options policy = opts->failover.policy;
   /* The jitters' seed differs per process and destination; tests of the
@@ -448,6 +461,8 @@ oom:
     {
       failover_policy_free(self->policy);
       msg_queue_free(self->queue);
+      network_destination_tls_free(self);
+      network_options_clear(&self->opts);
       free(self);
     }
   located_error_set(err, NULL, 0, 0, NULL, "cannot create the destination: out of memory or invalid failover options");
@@ -463,6 +478,7 @@ network_destination_start(struct network_destination *self, struct lifeline_erro
       return -1;
     }
   self->started = 1;
+  network_destination_tls_warn(self);
   /* Start, like restart and reload, begins with the primary, exactly once. */
   network_destination_feed_event(self, FAILOVER_EVENT_START, 0, FAILOVER_REASON_NONE);
   return 0;
@@ -549,5 +565,7 @@ network_destination_free(struct network_destination *self)
     }
   failover_policy_free(self->policy);
   msg_queue_free(self->queue);
+  network_destination_tls_free(self);
+  network_options_clear(&self->opts);
   free(self);
 }

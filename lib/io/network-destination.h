@@ -16,9 +16,12 @@
 
 struct network_destination;
 
-/* Copies OPTS and DEST_HOST; HOST must outlive the destination.  NULL when
- * out of memory (err filled). */
+/* Copies OPTS (deeply: the caller still clears its own) and DEST_HOST;
+ * HOST must outlive the destination.  Reads the TLS files; DRIVER (borrowed
+ * for the call, may be NULL) locates an error about them.  NULL on error
+ * (err filled). */
 struct network_destination *network_destination_new(const struct network_options *opts,
+                                                     const struct lifeline_option *driver,
                                                      const struct lifeline_host *host,
                                                      const struct lifeline_dest_host *dest_host,
                                                      struct lifeline_error *err);
