@@ -10,7 +10,7 @@
 #define NETWORK_OPTION_NAMES                                                                                \
   "port", "transport", "ip-protocol", "time-reopen", "connect-timeout", "reconnect-backoff-max",             \
     "send-stall-timeout", "so-keepalive", "tcp-keepalive-time", "tcp-keepalive-intvl", "tcp-keepalive-probes", \
-    "so-sndbuf", "localip", "log-fifo-size", "queue-max-bytes", "log-msg-size", "failover", "failback", "tls"
+    "so-sndbuf", "localip", "log-fifo-size", "queue-max-bytes", "log-msg-size", "failover", "failback", "tls", "flags"
 
 static const char *const network_known_options[] = { NETWORK_OPTION_NAMES, NULL };
 /* syslog() only: network() refuses these as unknown. */
@@ -97,6 +97,32 @@ _parse_tls(const struct lifeline_option *driver, struct network_options *out, st
         }
       else
         tls_options_copy(&out->server_tls[i], &out->tls);
+    }
+  return 0;
+}
+
+/* flags(drop-when-full): a full queue drops (counted, logged) instead of
+ * stopping the sources; the default is backpressure. */
+static int
+_parse_flags(const struct lifeline_option *driver, struct network_options *out, struct lifeline_error *err)
+{
+  const struct lifeline_option *flags = option_find(driver, "flags");
+
+  if (!flags)
+    return 0;
+  if (option_check_children(flags, (const char *const[]) { NULL }, err) < 0)
+    return -1;
+  for (size_t i = 0; i < flags->n_values; i++)
+    {
+      const char *w = flags->values[i]->text;
+      if (strcmp(w, "drop-when-full") == 0 || strcmp(w, "drop_when_full") == 0)
+        out->drop_when_full = 1;
+      else
+        {
+          located_error_at_value(err, flags, flags->values[i], "unknown flag '%s' in flags(); expected drop-when-full",
+                                 w);
+          return -1;
+        }
     }
   return 0;
 }
@@ -263,7 +289,7 @@ _parse(const struct lifeline_option *driver, int framing, struct network_options
   if (option_get_duration_ms(driver, "connect-timeout", NETWORK_DEFAULT_CONNECT_TIMEOUT_MS, 10, 3600 * 1000,
                              &out->connect_timeout_ms, err) < 0)
     return -1;
-  if (_parse_socket_options(driver, out, err) < 0)
+  if (_parse_socket_options(driver, out, err) < 0 || _parse_flags(driver, out, err) < 0)
     return -1;
 
   struct failover_policy_options *policy = &out->failover.policy;

@@ -68,6 +68,7 @@ struct network_options
   int64_t log_fifo_size;
   int64_t queue_max_bytes;
   int64_t log_msg_size;
+  int drop_when_full; /* flags(drop-when-full) */
   struct failover_config failover; /* always holds at least the primary */
   /* transport("tls") only: the destination's tls(), and each server's
    * effective options (its own server(... tls()) over the destination's). */

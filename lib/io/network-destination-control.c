@@ -89,6 +89,7 @@ network_destination_query(struct network_destination *self, lifeline_emit_fn emi
   _emit_u64(emit, ctx, "returned", self->returned);
   _emit_u64(emit, ctx, "truncated", self->truncated);
   _emit_u64(emit, ctx, "dropped_on_exhausted", self->dropped_exhausted);
+  _emit_u64(emit, ctx, "dropped_queue_full", self->dropped_full);
   if (self->tls_peers)
     _emit_u64(emit, ctx, "tls_failures", self->tls_failures);
   _emit_when(emit, ctx, "last_delivery", self->last_delivery_ms, now);

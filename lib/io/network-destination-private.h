@@ -79,6 +79,8 @@ struct network_destination
   int64_t last_delivery_ms; /* monotonic; 0 = never */
   char last_event[160];
   uint64_t delivered, resent, returned, truncated, dropped_exhausted;
+  uint64_t dropped_full;  /* flags(drop-when-full) */
+  uint64_t dropping_full; /* drops in the current full episode */
 };
 
 /* network-destination.c: the data path. */

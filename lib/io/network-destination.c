@@ -529,8 +529,27 @@ network_destination_push(struct network_destination *self, const struct lifeline
     }
   if (_enqueue(self, msg->seq, msg->data, len) < 0)
     {
+      if (self->opts.drop_when_full)
+        {
+          /* flags(drop-when-full): the sources keep running; every drop has
+           * its fate and reason, and each episode is logged once. */
+          if (self->dropping_full++ == 0)
+            host_log(self->host, LIFELINE_LOG_WARNING, "Queue full; dropping new messages (flags(drop-when-full))",
+                     "destination", self->dest_name, NULL);
+          self->dropped_full++;
+          _report(self, LIFELINE_FATE_DROPPED, msg->seq, msg->seq, "queue-full", NULL, 0);
+          return LIFELINE_PUSH_QUEUED;
+        }
       self->want_wakeup = 1;
       return LIFELINE_PUSH_FULL;
+    }
+  if (self->dropping_full)
+    {
+      char n[32];
+      snprintf(n, sizeof(n), "%" PRIu64, self->dropping_full);
+      host_log(self->host, LIFELINE_LOG_WARNING, "Queue has room again; messages dropped while it was full",
+               "destination", self->dest_name, "dropped", n, NULL);
+      self->dropping_full = 0;
     }
   if (self->live && !self->draining && !iv_task_registered(&self->flush_task))
     iv_task_register(&self->flush_task);
