@@ -79,6 +79,12 @@ _query(void *instance, lifeline_emit_fn emit, void *ctx)
 }
 
 static int
+_reload(void *instance, struct lifeline_error *err)
+{
+  return network_destination_reload(instance, err);
+}
+
+static int
 _command(void *instance, const char *verb, const char *argument, char *reply, size_t reply_size)
 {
   return network_destination_command(instance, verb, argument, reply, reply_size);
@@ -97,6 +103,7 @@ static const struct lifeline_driver network_driver = {
   .free = _free,
   .query = _query,
   .command = _command,
+  .reload = _reload,
 };
 
 static const struct lifeline_driver syslog_driver = {
@@ -112,6 +119,7 @@ static const struct lifeline_driver syslog_driver = {
   .free = _free,
   .query = _query,
   .command = _command,
+  .reload = _reload,
 };
 
 static const struct lifeline_driver *const module_drivers[] = { &network_driver, &syslog_driver };

@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define LIFELINE_ABI_MAJOR 1
-#define LIFELINE_ABI_MINOR 0
+#define LIFELINE_ABI_MINOR 1
 
 /* The one symbol a module exports: a function of type lifeline_plugin_entry_fn. */
 #define LIFELINE_PLUGIN_ENTRY_SYMBOL "lifeline_plugin_entry"
@@ -230,6 +230,12 @@ struct lifeline_driver
    * 0 on success, -1 on error (reply says why). */
   int (*command)(void *instance, const char *verb, const char *argument,
                  char *reply, size_t reply_size);
+  /* Since 1.1, optional (NULL, or absent when struct_size is smaller): the
+   * host kept this instance across a configuration reload because its options
+   * did not change; the module re-reads the files they name (certificates,
+   * keys, CRLs) for its next connections, keeping its queue and connections.
+   * 0, or -1 with err filled, in which case the instance keeps what it had. */
+  int (*reload)(void *instance, struct lifeline_error *err);
 };
 
 struct lifeline_plugin

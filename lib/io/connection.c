@@ -1,5 +1,7 @@
 #include "connection.h"
 
+#include "socket-options.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/sockios.h>
@@ -258,6 +260,18 @@ _socket_error(void *cookie)
   int err = 0;
   socklen_t len = sizeof(err);
 
+  if (self->tls_on)
+    {
+      /* A server that refuses (e.g. the client certificate) sends an alert
+       * and closes with our data unread, which is a reset; the kernel still
+       * hands over the alert queued before it, and the alert says why. */
+      enum tls_io r = self->tls.handshaken ? tls_stream_read(&self->tls) : tls_stream_handshake(&self->tls);
+      if (r == TLS_IO_ERROR && self->tls.errno_value == 0)
+        {
+          _tls_failure(self, r);
+          return;
+        }
+    }
   if (getsockopt(self->fd.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
     err = errno;
   _report_failure(self, err ? err : ECONNRESET);
@@ -305,71 +319,6 @@ connection_init(struct connection *self, const struct connection_callbacks *cb)
   self->cb = *cb;
 }
 
-static void
-_set_int(int fd, int level, int name, int value)
-{
-  /* Best effort: an option the kernel refuses changes detection speed, not correctness. */
-  (void) setsockopt(fd, level, name, &value, sizeof(value));
-}
-
-static void
-_apply_options(int fd, const struct connection_options *o)
-{
-  /* lifeline batches writes itself; Nagle would only add latency to a lone line. */
-  _set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1);
-  if (!o)
-    return;
-  if (o->user_timeout_ms > 0)
-    _set_int(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, o->user_timeout_ms);
-  if (o->keepalive)
-    {
-      _set_int(fd, SOL_SOCKET, SO_KEEPALIVE, 1);
-      if (o->keepalive_time_s > 0)
-        _set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, o->keepalive_time_s);
-      if (o->keepalive_intvl_s > 0)
-        _set_int(fd, IPPROTO_TCP, TCP_KEEPINTVL, o->keepalive_intvl_s);
-      if (o->keepalive_probes > 0)
-        _set_int(fd, IPPROTO_TCP, TCP_KEEPCNT, o->keepalive_probes);
-    }
-  if (o->sndbuf > 0)
-    _set_int(fd, SOL_SOCKET, SO_SNDBUF, o->sndbuf);
-  if (o->notsent_lowat > 0)
-    _set_int(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, o->notsent_lowat);
-}
-
-/* localip(): an address of the other family cannot be the source of this
- * connection; the attempt on this address fails (EAFNOSUPPORT). */
-static int
-_bind_local(int fd, int family, const char *ip)
-{
-  struct sockaddr_storage ss;
-  socklen_t len;
-  memset(&ss, 0, sizeof(ss));
-  if (family == AF_INET)
-    {
-      struct sockaddr_in *sin = (struct sockaddr_in *) &ss;
-      sin->sin_family = AF_INET;
-      if (inet_pton(AF_INET, ip, &sin->sin_addr) != 1)
-        {
-          errno = EAFNOSUPPORT;
-          return -1;
-        }
-      len = sizeof(*sin);
-    }
-  else
-    {
-      struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *) &ss;
-      sin6->sin6_family = AF_INET6;
-      if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) != 1)
-        {
-          errno = EAFNOSUPPORT;
-          return -1;
-        }
-      len = sizeof(*sin6);
-    }
-  return bind(fd, (struct sockaddr *) &ss, len);
-}
-
 int
 connection_connect(struct connection *self, const struct sockaddr *addr, socklen_t addrlen,
                    const struct connection_options *opts, struct tls_peer *tls_peer)
@@ -377,8 +326,8 @@ connection_connect(struct connection *self, const struct sockaddr *addr, socklen
   int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
   if (fd < 0)
     return -1;
-  _apply_options(fd, opts);
-  if (opts && opts->local_ip && *opts->local_ip && _bind_local(fd, addr->sa_family, opts->local_ip) < 0)
+  socket_options_apply(fd, opts);
+  if (opts && opts->local_ip && *opts->local_ip && socket_options_bind_local(fd, addr->sa_family, opts->local_ip) < 0)
     {
       int saved = errno;
       close(fd);

@@ -16,6 +16,7 @@
 #ifndef LIFELINE_CONNECTION_H
 #define LIFELINE_CONNECTION_H
 
+#include "socket-options.h"
 #include "tls-stream.h"
 
 #include <errno.h>
@@ -54,17 +55,6 @@ struct connection_callbacks
    * be reading (a half-close), so what is in flight may yet be acknowledged;
    * a reset that follows arrives as failed().  When NULL, FIN is failed(0). */
   void (*peer_closed)(void *cookie);
-};
-
-/* Socket options applied before connect; 0 leaves the kernel's default. */
-struct connection_options
-{
-  int user_timeout_ms; /* TCP_USER_TIMEOUT: also aborts zero-window stalls (FACTS.md) */
-  int keepalive;
-  int keepalive_time_s, keepalive_intvl_s, keepalive_probes;
-  int sndbuf;
-  int notsent_lowat; /* TCP_NOTSENT_LOWAT: bounds what waits unsent in the kernel */
-  const char *local_ip; /* bind to this address before connecting; NULL or "" = any.  Borrowed. */
 };
 
 /* Embedded in its owner; connection_init() before anything else. */

@@ -104,6 +104,8 @@ void network_destination_tls_free(struct network_destination *self);
  * or a failback probe. */
 struct tls_peer *network_destination_tls_peer(struct network_destination *self, int server, int for_probe);
 void network_destination_tls_warn(struct network_destination *self);
+/* Re-reads every server's TLS files; on error keeps the old ones. */
+int network_destination_tls_reload(struct network_destination *self, struct lifeline_error *err);
 
 /* network-destination-failover.c: the policy's events and actions. */
 void network_destination_feed(struct network_destination *self, const struct failover_event *ev);

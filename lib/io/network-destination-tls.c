@@ -81,3 +81,40 @@ network_destination_tls_warn(struct network_destination *self)
                "destination", self->dest_name, "server", self->server_names[i], "peer_verify",
                self->opts.server_tls[i].has_pin ? "no (the key pin still applies)" : "no", NULL);
 }
+
+int
+network_destination_tls_reload(struct network_destination *self, struct lifeline_error *err)
+{
+  size_t n = self->opts.failover.n_servers;
+  struct tls_context *fresh[FAILOVER_CONFIG_MAX_SERVERS] = { 0 };
+  char why[512];
+  const char *option;
+
+  if (!self->tls_peers)
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      fresh[i] = tls_context_new(&self->opts.server_tls[i], tls_stream_new_session, why, sizeof(why), &option);
+      if (!fresh[i])
+        {
+          located_error_set(err, NULL, 0, 0, option, "destination %s: TLS for server %s: %s; keeping the files read before",
+                            self->dest_name, self->server_names[i], why);
+          for (size_t j = 0; j < i; j++)
+            tls_context_free(fresh[j]);
+          return -1;
+        }
+    }
+  for (size_t i = 0; i < n; i++)
+    {
+      /* Connections already open keep their SSL, which holds its own
+       * reference to the old SSL_CTX; every later one uses the new files.
+       * Sessions from before may rest on trust that just changed. */
+      tls_peer_clear(&self->tls_peers[i]);
+      self->tls_peers[i].context = fresh[i];
+      tls_context_free(self->tls_contexts[i]);
+      self->tls_contexts[i] = fresh[i];
+    }
+  host_log(self->host, LIFELINE_LOG_NOTICE, "TLS files read again for new connections", "destination",
+           self->dest_name, NULL);
+  return 0;
+}

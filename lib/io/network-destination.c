@@ -570,6 +570,12 @@ network_destination_stop(struct network_destination *self, uint32_t timeout_ms)
   _arm_in(&self->stop_timer, timeout_ms);
 }
 
+int
+network_destination_reload(struct network_destination *self, struct lifeline_error *err)
+{
+  return network_destination_tls_reload(self, err);
+}
+
 void
 network_destination_free(struct network_destination *self)
 {

@@ -31,6 +31,8 @@ void network_destination_stop(struct network_destination *self, uint32_t timeout
 /* NULL-safe.  Only after stopped() was reported, or before start. */
 void network_destination_free(struct network_destination *self);
 int network_destination_query(struct network_destination *self, lifeline_emit_fn emit, void *ctx);
+/* The ABI's reload(): re-reads the files the options name (TLS). */
+int network_destination_reload(struct network_destination *self, struct lifeline_error *err);
 int network_destination_command(struct network_destination *self, const char *verb, const char *arg,
                                 char *reply, size_t reply_size);
 

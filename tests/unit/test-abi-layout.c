@@ -90,7 +90,7 @@ Test(abi_layout, tables)
   AT(lifeline_dest_host, wakeup, 32);
   AT(lifeline_dest_host, stopped, 40);
 
-  LAYOUT(lifeline_driver, 80);
+  LAYOUT(lifeline_driver, 88);
   AT(lifeline_driver, name, 8);
   AT(lifeline_driver, kind, 16);
   AT(lifeline_driver, create, 24);
@@ -100,6 +100,7 @@ Test(abi_layout, tables)
   AT(lifeline_driver, free, 56);
   AT(lifeline_driver, query, 64);
   AT(lifeline_driver, command, 72);
+  AT(lifeline_driver, reload, 80); /* 1.1 */
 
   LAYOUT(lifeline_plugin, 40);
   AT(lifeline_plugin, name, 8);
