@@ -114,4 +114,8 @@ void failover_command_reset(struct failover_policy *self);
 void failover_command_blacklist(struct failover_policy *self, int server, int64_t duration_ms);
 void failover_command_unblacklist(struct failover_policy *self, int server);
 
+/* Shared with failover-status.c. */
+enum failover_role failover_policy_role_of(int server);
+int64_t failover_policy_probe_due(const struct failover_policy *self);
+
 #endif

@@ -59,8 +59,8 @@ _min(int64_t a, int64_t b)
   return a < b ? a : b;
 }
 
-static enum failover_role
-_role_of(int server)
+enum failover_role
+failover_policy_role_of(int server)
 {
   if (server < 0)
     return FAILOVER_ROLE_NONE;
@@ -112,8 +112,8 @@ failover_policy_emit(struct failover_policy *self, enum failover_emit emit, int 
  * Probes of the primary (failback mode)
  * ---------------------------------------------------------------------- */
 
-static int64_t
-_probe_due(const struct failover_policy *self)
+int64_t
+failover_policy_probe_due(const struct failover_policy *self)
 {
   return probe_schedule_due(&self->probe, server_state_probe_blocked_until(&self->servers[0]));
 }
@@ -285,7 +285,7 @@ _established(struct failover_policy *self, int server, enum failover_reason reas
 
   if (previous >= 0 && previous != server)
     failover_policy_emit(self, FAILOVER_EMIT_SERVER_CHANGED, server, reason)->from = previous;
-  failover_policy_emit(self, FAILOVER_EMIT_CONNECTED, server, FAILOVER_REASON_NONE)->role = _role_of(server);
+  failover_policy_emit(self, FAILOVER_EMIT_CONNECTED, server, FAILOVER_REASON_NONE)->role = failover_policy_role_of(server);
   if (self->exhausted)
     {
       self->exhausted = 0;
@@ -516,7 +516,7 @@ _on_timer(struct failover_policy *self)
       break;
     }
 
-  if (self->now >= _probe_due(self))
+  if (self->now >= failover_policy_probe_due(self))
     {
       probe_schedule_begin(&self->probe, self->now);
       failover_policy_push(self, FAILOVER_ACTION_PROBE, 0);
@@ -607,74 +607,5 @@ failover_policy_next_deadline(const struct failover_policy *self)
       break;
     }
   deadline = _min(deadline, _probe_deadline(self));
-  return _min(deadline, _probe_due(self));
-}
-
-int
-failover_policy_accepts_messages(const struct failover_policy *self)
-{
-  return !(self->exhausted && self->opts.on_exhausted_drop);
-}
-
-enum failover_state
-failover_policy_state(const struct failover_policy *self)
-{
-  return self->state;
-}
-
-const char *
-failover_state_name(enum failover_state state)
-{
-  switch (state)
-    {
-    case FAILOVER_STATE_IDLE: return "idle";
-    case FAILOVER_STATE_CONNECTING: return "connecting";
-    case FAILOVER_STATE_CONNECTED: return "connected";
-    case FAILOVER_STATE_WAITING: return "waiting";
-    case FAILOVER_STATE_BLOCKED: return "blocked";
-    }
-  return "unknown";
-}
-
-void
-failover_policy_get_status(const struct failover_policy *self, struct failover_status *status)
-{
-  memset(status, 0, sizeof(*status));
-  status->state = self->state;
-  status->current_server = self->current;
-  status->role = _role_of(self->current);
-  status->last_connected_server = self->last_connected;
-  status->exhausted = self->exhausted;
-  status->accepts_messages = failover_policy_accepts_messages(self);
-  status->failed_passes = self->failed_passes;
-  status->pass_attempts = self->state == FAILOVER_STATE_CONNECTED ? 0 : self->pass.attempts;
-  status->probing = self->probe.active;
-  status->probe_in_flight = self->probe.in_flight;
-  status->probe_successes = self->probe.successes;
-  status->next_probe_at_ms = _probe_due(self);
-  status->wait_until_ms = self->state == FAILOVER_STATE_WAITING ? self->wait_until : 0;
-  status->connected_since_ms = self->state == FAILOVER_STATE_CONNECTED ? self->connected_at : -1;
-  status->next_deadline_ms = failover_policy_next_deadline(self);
-}
-
-size_t
-failover_policy_n_servers(const struct failover_policy *self)
-{
-  return (size_t) self->n_servers;
-}
-
-const struct server_state *
-failover_policy_server(const struct failover_policy *self, int server)
-{
-  if (!failover_policy_is_valid_server(self, server))
-    return NULL;
-  return &self->servers[server];
-}
-
-int
-failover_policy_is_blacklisted(const struct failover_policy *self, int server, int64_t now_ms)
-{
-  if (!failover_policy_is_valid_server(self, server))
-    return 0;
-  return server_state_is_blacklisted(&self->servers[server], now_ms);
+  return _min(deadline, failover_policy_probe_due(self));
 }
