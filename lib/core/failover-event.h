@@ -61,7 +61,8 @@ struct failover_event
 enum failover_action_type
 {
   FAILOVER_ACTION_CONNECT = 1,   /* open the live connection to server */
-  FAILOVER_ACTION_CLOSE,         /* close the live connection or abandon the attempt on server */
+  FAILOVER_ACTION_CLOSE,         /* close the live connection or abandon the attempt on server; reason says
+                                    why (command, blacklisted, failback: planned, so the shell drains) */
   FAILOVER_ACTION_PROBE,         /* open a probe connection to server */
   FAILOVER_ACTION_CANCEL_PROBE,  /* close the probe connection (in flight or completed) */
   FAILOVER_ACTION_PROMOTE_PROBE, /* the probe's connection becomes the live one; the old live

@@ -323,7 +323,8 @@ _drop_live(struct failover_policy *self, enum failover_reason reason, int close_
   struct server_state *ss = &self->servers[server];
 
   if (close_it)
-    failover_policy_push(self, FAILOVER_ACTION_CLOSE, server);
+    /* The reason tells the shell whether to drain (a planned leave) or cut. */
+    failover_policy_push(self, FAILOVER_ACTION_CLOSE, server)->reason = reason;
   ss->connected_since_ms = -1;
   failover_policy_emit(self, FAILOVER_EMIT_DISCONNECTED, server, reason);
   self->leave_reason = reason;
@@ -371,7 +372,7 @@ failover_policy_leave_current(struct failover_policy *self, enum failover_reason
     }
   else if (self->state == FAILOVER_STATE_CONNECTING)
     {
-      failover_policy_push(self, FAILOVER_ACTION_CLOSE, self->current);
+      failover_policy_push(self, FAILOVER_ACTION_CLOSE, self->current)->reason = reason;
       self->current = -1;
     }
 }
@@ -380,7 +381,7 @@ static void
 _promote_probe(struct failover_policy *self)
 {
   if (self->state == FAILOVER_STATE_CONNECTING)
-    failover_policy_push(self, FAILOVER_ACTION_CLOSE, self->current);
+    failover_policy_push(self, FAILOVER_ACTION_CLOSE, self->current)->reason = FAILOVER_REASON_FAILBACK;
   else if (self->state == FAILOVER_STATE_CONNECTED)
     self->servers[self->current].connected_since_ms = -1; /* drains in the shell */
   failover_policy_push(self, FAILOVER_ACTION_PROMOTE_PROBE, 0);
@@ -500,7 +501,7 @@ _on_timer(struct failover_policy *self)
     case FAILOVER_STATE_CONNECTING:
       if (self->now >= self->attempt_deadline)
         {
-          failover_policy_push(self, FAILOVER_ACTION_CLOSE, self->current);
+          failover_policy_push(self, FAILOVER_ACTION_CLOSE, self->current)->reason = FAILOVER_REASON_TIMEOUT;
           _attempt_failed(self, FAILOVER_REASON_TIMEOUT);
         }
       break;

@@ -193,9 +193,7 @@ network_destination_command(struct network_destination *self, const char *verb, 
     ev.server = 0;
 
   self->command_rejected = 0;
-  self->in_command = 1;
   network_destination_feed(self, &ev);
-  self->in_command = 0;
   if (self->command_rejected)
     {
       snprintf(reply, reply_size, "%s", self->command_reply);

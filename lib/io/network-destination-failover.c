@@ -145,7 +145,7 @@ _execute(struct network_destination *self, const struct failover_action *a)
     case FAILOVER_ACTION_CLOSE:
       if (!self->live || self->live->server != a->server)
         break;
-      if (self->in_command && conn_slot_is_established(self->live) && !self->draining
+      if (_planned(a->reason) && conn_slot_is_established(self->live) && !self->draining
           && msg_queue_unacked_bytes(self->queue) > 0)
         {
           /* An operator's switch, reset or blacklist is planned: drain the old

@@ -53,7 +53,6 @@ struct network_destination
   struct failover_policy *policy;
   struct iv_timer policy_timer;
   int in_policy;
-  int in_command; /* the event being handled is an operator's command */
   struct failover_event pending[DEST_PENDING_EVENTS];
   size_t n_pending;
   char command_reply[256]; /* the reason of a COMMAND_REJECTED, for command() */
