@@ -90,37 +90,18 @@ _command(void *instance, const char *verb, const char *argument, char *reply, si
   return network_destination_command(instance, verb, argument, reply, reply_size);
 }
 
-static const struct lifeline_driver network_driver = {
-  .abi_major = LIFELINE_ABI_MAJOR,
-  .abi_minor = LIFELINE_ABI_MINOR,
-  .struct_size = sizeof(struct lifeline_driver),
-  .name = "network",
-  .kind = LIFELINE_DRIVER_DESTINATION,
-  .create = _network_create,
-  .start = _start,
-  .push = _push,
-  .stop = _stop,
-  .free = _free,
-  .query = _query,
-  .command = _command,
-  .reload = _reload,
-};
+/* The two drivers differ only in their name and how they read options. */
+#define MODULE_DRIVER(driver_name, create_fn)                                        \
+  {                                                                                  \
+    .abi_major = LIFELINE_ABI_MAJOR, .abi_minor = LIFELINE_ABI_MINOR,                \
+    .struct_size = sizeof(struct lifeline_driver), .name = driver_name,              \
+    .kind = LIFELINE_DRIVER_DESTINATION, .create = create_fn, .start = _start,       \
+    .push = _push, .stop = _stop, .free = _free, .query = _query, .command = _command, \
+    .reload = _reload,                                                               \
+  }
 
-static const struct lifeline_driver syslog_driver = {
-  .abi_major = LIFELINE_ABI_MAJOR,
-  .abi_minor = LIFELINE_ABI_MINOR,
-  .struct_size = sizeof(struct lifeline_driver),
-  .name = "syslog",
-  .kind = LIFELINE_DRIVER_DESTINATION,
-  .create = _syslog_create,
-  .start = _start,
-  .push = _push,
-  .stop = _stop,
-  .free = _free,
-  .query = _query,
-  .command = _command,
-  .reload = _reload,
-};
+static const struct lifeline_driver network_driver = MODULE_DRIVER("network", _network_create);
+static const struct lifeline_driver syslog_driver = MODULE_DRIVER("syslog", _syslog_create);
 
 static const struct lifeline_driver *const module_drivers[] = { &network_driver, &syslog_driver };
 
