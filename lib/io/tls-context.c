@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <openssl/err.h>
+#include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,9 +126,13 @@ _load_identity(SSL_CTX *ctx, const struct tls_options *o, char *errbuf, size_t e
   SSL_CTX_set_default_passwd_cb_userdata(ctx, NULL);
   if (!ok)
     {
+      unsigned long e = ERR_peek_last_error();
+      /* OpenSSL checks the pair while loading the key. */
+      int mismatch = ERR_GET_LIB(e) == ERR_LIB_X509 && ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH;
       _fail(errbuf, errsize, option, "key-file",
-            o->key_password ? "cannot read the key (is key-password() right?)"
-                            : "cannot read the key (encrypted keys need key-password())",
+            mismatch           ? "the key does not belong to cert-file()'s certificate"
+            : o->key_password ? "cannot read the key (is key-password() right?)"
+                              : "cannot read the key (encrypted keys need key-password())",
             o->key_file);
       return -1;
     }

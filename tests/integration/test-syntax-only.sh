@@ -12,6 +12,9 @@ check() { "$TL_LIFELINE" --syntax-only --module-path "$TL_MODULE_PATH" -f "$@"; 
 export LIFELINE_DEMO_PORT=5140 LIFELINE_DEMO_BACKUP_PORT=5141
 n=0
 for conf in "$TL_SOURCE_ROOT"/conf-examples/*.conf; do
+  # The TLS examples read certificates under /etc/lifeline/tls/:
+  # test-conf-examples-tls checks them with a generated PKI.
+  [[ ${conf##*/} == tls-* ]] && continue
   out=$(check "$conf" 2>&1) || tl_fail "conf-examples/${conf##*/} rejected: $out"
   n=$((n + 1))
 done
