@@ -5,6 +5,7 @@
 #define LIFELINE_TOOLS_COLLECTOR_OPTIONS_H
 
 #include "frame-reader.h"
+#include "tls-server.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,6 +23,7 @@ struct collector_options
   enum frame_reader_framing framing;
   uint64_t exit_after_lines;  /* 0: run until a signal */
   bool quiet;
+  struct tls_server_options tls; /* tls.cert_file NULL: plain TCP */
 };
 
 /* Fills SELF from ARGV.  Exits 0 after --help, and 2 after printing the

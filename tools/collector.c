@@ -12,13 +12,20 @@
  * and no system call per message.  A connection only owns the partial message
  * left over from its last read (its frame reader's carry).
  *
+ * With --tls-cert every connection is TLS (tls-stream.h): the handshake runs
+ * inside the same loop (a connection polls for what OpenSSL waits for) and
+ * decrypted bytes go to the same frame reader.  A plain connection has no
+ * stream and takes the read(2) path unchanged.
+ *
  * Plain C11 + POSIX; loopback addresses only (loopback-listener.h).
  */
 #include "collector-options.h"
 #include "diag.h"
 #include "frame-reader.h"
 #include "loopback-listener.h"
+#include "output-file.h"
 #include "seq-tracker.h"
+#include "tls-stream.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -33,11 +40,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
-#define OUTBUF_SIZE (1024 * 1024)
 #define STATS_INTERVAL_NS (50 * 1000000LL)
 #define ACCEPT_PAUSE_NS (100 * 1000000LL)
 /* On SIGTERM/SIGINT, read at most this much more from each connection. */
@@ -53,6 +58,7 @@ struct conn
 {
   struct collector *owner;    /* for the frame reader's message callback */
   int fd;
+  struct tls_stream *tls;     /* owned; NULL: plain TCP */
   bool closed;
   char peer[INET6_ADDRSTRLEN + 8];
   struct frame_reader reader;
@@ -64,6 +70,7 @@ struct collector
   struct collector_options opt;
   struct stats st;
   struct seq_tracker seqs;
+  struct tls_server *tls;     /* owned; NULL: plain TCP */
 
   int listen_fd;
   int64_t accept_paused_until;
@@ -74,9 +81,7 @@ struct collector
 
   char *rbuf;                 /* FRAME_READER_SHARED_SIZE, shared by every connection's reader */
 
-  int out_fd;
-  char *outbuf;
-  size_t outlen;
+  struct output_file out;
 
   char *stats_tmp;
   bool dirty;
@@ -98,33 +103,15 @@ _now_ns(void)
   return (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static bool
-_write_all(int fd, const char *data, size_t len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write(fd, data, len);
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          return false;
-        }
-      data += n;
-      len -= (size_t) n;
-    }
-  return true;
-}
-
 /* Writes PATH.tmp and renames it over PATH, so readers see old or new, never half. */
 static bool
 _write_file_atomic(const char *path, const char *tmp, const char *data, size_t len)
 {
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
+  FILE *f = fopen(tmp, "we");
+  if (!f)
     return false;
-  bool ok = _write_all(fd, data, len);
-  ok = (close(fd) == 0) && ok;
+  bool ok = fwrite(data, 1, len, f) == len;
+  ok = (fclose(f) == 0) && ok;
   return ok && rename(tmp, path) == 0;
 }
 
@@ -138,66 +125,6 @@ _tmp_path(const char *path)
   return tmp;
 }
 
-/* ---- output ---- */
-
-static void
-_output_flush(struct collector *self)
-{
-  if (self->outlen == 0)
-    return;
-  if (self->out_fd >= 0 && !_write_all(self->out_fd, self->outbuf, self->outlen))
-    {
-      diag_warn("Writing the output file failed, output disabled; file=%s error=%s",
-            self->opt.output_file, strerror(errno));
-      close(self->out_fd);
-      self->out_fd = -1;
-      self->io_failed = true;
-    }
-  self->outlen = 0;
-}
-
-static void
-_output(struct collector *self, const char *msg, size_t len)
-{
-  if (self->out_fd < 0)
-    return;
-  if (len + 1 > OUTBUF_SIZE - self->outlen)
-    _output_flush(self);
-  if (len + 1 > OUTBUF_SIZE)
-    {
-      struct iovec iov[2] = { { (void *) msg, len }, { "\n", 1 } };
-      /* Rare (a message larger than the buffer): a plain loop over writev is enough. */
-      size_t done = 0, total = len + 1;
-      while (self->out_fd >= 0 && done < total)
-        {
-          ssize_t n = writev(self->out_fd, iov, 2);
-          if (n < 0 && errno == EINTR)
-            continue;
-          if (n < 0)
-            {
-              diag_warn("Writing the output file failed, output disabled; file=%s error=%s",
-                    self->opt.output_file, strerror(errno));
-              close(self->out_fd);
-              self->out_fd = -1;
-              self->io_failed = true;
-              break;
-            }
-          done += (size_t) n;
-          for (int i = 0; i < 2 && n > 0; i++)
-            {
-              size_t take = (size_t) n < iov[i].iov_len ? (size_t) n : iov[i].iov_len;
-              iov[i].iov_base = (char *) iov[i].iov_base + take;
-              iov[i].iov_len -= take;
-              n -= (ssize_t) take;
-            }
-        }
-      return;
-    }
-  memcpy(self->outbuf + self->outlen, msg, len);
-  self->outbuf[self->outlen + len] = '\n';
-  self->outlen += len + 1;
-}
-
 /* ---- stats and report ---- */
 
 static int
@@ -205,14 +132,16 @@ _format_stats(const struct collector *self, char *buf, size_t size)
 {
   const struct stats *s = &self->st;
   const struct seq_tracker *q = &self->seqs;
+  const struct tls_server none = { 0 }, *t = self->tls ? self->tls : &none;
   return snprintf(buf, size,
                   "lines=%" PRIu64 " bytes=%" PRIu64 " connections=%" PRIu64 " open=%" PRIu64
                   " distinct=%" PRIu64 " duplicates=%" PRIu64 " out_of_order=%" PRIu64
                   " torn=%" PRIu64 " torn_bytes=%" PRIu64 " unsequenced=%" PRIu64
-                  " framing_errors=%" PRIu64 " max_seq=%" PRIu64 " first_seq=%" PRIu64 "\n",
+                  " framing_errors=%" PRIu64 " max_seq=%" PRIu64 " first_seq=%" PRIu64
+                  " tls_handshakes=%" PRIu64 " tls_failures=%" PRIu64 " tls_resumed=%" PRIu64 "\n",
                   s->lines, s->bytes, s->connections, s->open, q->distinct, q->duplicates,
                   q->out_of_order, s->torn, s->torn_bytes, q->unsequenced, s->framing_errors,
-                  q->max_seq, q->first_seq);
+                  q->max_seq, q->first_seq, t->handshakes, t->failures, t->resumed);
 }
 
 static void
@@ -220,7 +149,7 @@ _write_stats(struct collector *self)
 {
   if (!self->opt.stats_file)
     return;
-  char line[512];
+  char line[1024];
   int len = _format_stats(self, line, sizeof(line));
   if (!_write_file_atomic(self->opt.stats_file, self->stats_tmp, line, (size_t) len))
     {
@@ -243,7 +172,7 @@ _write_report(struct collector *self)
       free(tmp);
       return;
     }
-  char line[512];
+  char line[1024];
   _format_stats(self, line, sizeof(line));
   fputs(line, f);
   seq_tracker_write_report(&self->seqs, f);
@@ -270,7 +199,7 @@ _on_message(void *cookie, const char *msg, size_t len)
   self->st.bytes += len;
   c->lines++;
   c->bytes += len;
-  _output(self, msg, len);
+  output_file_append(&self->out, msg, len);
   seq_tracker_add(&self->seqs, msg, len);
 }
 
@@ -287,6 +216,8 @@ _conn_close(struct collector *self, struct conn *c, const char *reason)
     }
   diag_info("Connection closed; from=%s reason=%s lines=%" PRIu64 " bytes=%" PRIu64 " torn_bytes=%zu",
             c->peer, reason, c->lines, c->bytes, torn_bytes);
+  tls_stream_free(c->tls);
+  c->tls = NULL;
   close(c->fd);
   c->fd = -1;
   c->closed = true;
@@ -294,40 +225,62 @@ _conn_close(struct collector *self, struct conn *c, const char *reason)
   self->dirty = true;
 }
 
+/* One read() into AT: the bytes read, and *END set when the stream ended. */
+static size_t
+_plain_read(int fd, char *at, const char **end)
+{
+  ssize_t n = read(fd, at, FRAME_READER_CHUNK);
+  *end = NULL;
+  if (n > 0)
+    return (size_t) n;
+  if (n == 0)
+    *end = "eof";
+  else if (errno == ECONNRESET)
+    /* Linux hands over queued data before reporting a reset: all of it was read. */
+    *end = "reset";
+  else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+    *end = strerror(errno);
+  return 0;
+}
+
 /*
- * One read() on a readable connection.  Returns the number of bytes read
- * (0 when nothing more is to be read now: EAGAIN, end of stream or error).
+ * One read (for TLS: handshake steps, then decrypting what has arrived) on a
+ * connection that polled ready.  Returns the number of bytes read (0 when
+ * nothing more is to be read now: EAGAIN, end of stream or error).
  */
 static size_t
 _conn_read(struct collector *self, struct conn *c)
 {
   char *at = frame_reader_prepare(&c->reader, self->rbuf);
-  ssize_t n = read(c->fd, at, FRAME_READER_CHUNK);
-  if (n == 0)
+  const char *end;
+  size_t n;
+  if (c->tls)
     {
-      _conn_close(self, c, "eof");
-      return 0;
+      n = tls_stream_read(c->tls, at, FRAME_READER_CHUNK, &end);
+      self->dirty = true;     /* the handshake counters may have moved */
     }
-  if (n < 0)
-    {
-      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-        return 0;
-      /* Linux hands over queued data before reporting a reset: all of it was read. */
-      _conn_close(self, c, errno == ECONNRESET ? "reset" : strerror(errno));
-      return 0;
-    }
+  else
+    n = _plain_read(c->fd, at, &end);
 
-  self->dirty = true;
-  size_t consumed;
-  const char *error = frame_reader_feed(&c->reader, (size_t) n, _on_message, c, &consumed);
-  if (error)
+  if (n > 0)
     {
-      self->st.framing_errors++;
-      diag_info("Framing error; from=%s error=%s offset_in_read=%zu", c->peer, error, consumed);
-      _conn_close(self, c, "framing-error");
+      self->dirty = true;
+      size_t consumed;
+      const char *error = frame_reader_feed(&c->reader, n, _on_message, c, &consumed);
+      if (error)
+        {
+          self->st.framing_errors++;
+          diag_info("Framing error; from=%s error=%s offset_in_read=%zu", c->peer, error, consumed);
+          _conn_close(self, c, "framing-error");
+          return 0;
+        }
+    }
+  if (end)
+    {
+      _conn_close(self, c, end);
       return 0;
     }
-  return (size_t) n;
+  return n;
 }
 
 static void
@@ -354,6 +307,8 @@ _accept_all(struct collector *self, int64_t now)
       c->fd = fd;
       frame_reader_init(&c->reader, self->opt.framing);
       loopback_listener_format_peer(&ss, c->peer, sizeof(c->peer));
+      if (self->tls)
+        c->tls = tls_stream_new(self->tls, fd, c->peer);
       if (self->nconns == self->conns_cap)
         {
           self->conns_cap = self->conns_cap ? 2 * self->conns_cap : 16;
@@ -434,10 +389,12 @@ _listen(struct collector *self)
 
 /* Milliseconds until the next 50 ms tick, or -1 when nothing is pending. */
 static int
-_poll_timeout(const struct collector *self, int64_t now)
+_poll_timeout(const struct collector *self, int64_t now, bool tls_pending)
 {
   int64_t until = -1;
-  if (self->dirty || self->outlen > 0)
+  if (tls_pending)
+    return 0;
+  if (self->dirty || self->out.len > 0)
     until = self->last_tick + STATS_INTERVAL_NS;
   if (self->accept_paused_until > now && (until < 0 || self->accept_paused_until < until))
     until = self->accept_paused_until;
@@ -453,7 +410,7 @@ _tick(struct collector *self, int64_t now, bool idle)
 {
   /* Output first: the stats file never runs ahead of the output file. */
   if (idle || now - self->last_tick >= STATS_INTERVAL_NS)
-    _output_flush(self);
+    output_file_flush(&self->out);
   if (self->dirty && now - self->last_tick >= STATS_INTERVAL_NS)
     {
       _write_stats(self);
@@ -480,10 +437,15 @@ _run(struct collector *self)
       pfds[1] = (struct pollfd) { .fd = self->accept_paused_until > now ? -1 : self->listen_fd,
                                   .events = POLLIN };
       size_t npolled = self->nconns;
+      bool tls_pending = false;
       for (size_t i = 0; i < npolled; i++)
-        pfds[i + 2] = (struct pollfd) { .fd = self->conns[i]->fd, .events = POLLIN };
+        {
+          struct conn *c = self->conns[i];
+          pfds[i + 2] = (struct pollfd) { .fd = c->fd, .events = c->tls ? tls_stream_events(c->tls) : POLLIN };
+          tls_pending = tls_pending || (c->tls && tls_stream_has_pending(c->tls));
+        }
 
-      int n = poll(pfds, npolled + 2, _poll_timeout(self, now));
+      int n = poll(pfds, npolled + 2, _poll_timeout(self, now, tls_pending));
       if (n < 0)
         {
           if (errno == EINTR)
@@ -500,8 +462,11 @@ _run(struct collector *self)
           self->stop = self->stop_by_signal = true;
         }
       for (size_t i = 0; i < npolled; i++)
-        if (pfds[i + 2].revents)
-          _conn_read(self, self->conns[i]);
+        {
+          struct conn *c = self->conns[i];
+          if (pfds[i + 2].revents || (c->tls && !c->closed && tls_stream_has_pending(c->tls)))
+            _conn_read(self, c);
+        }
       if (pfds[1].revents)
         _accept_all(self, now);
       _conns_compact(self);
@@ -515,7 +480,9 @@ _run(struct collector *self)
 /* A stop that loses nothing its kernel acknowledged: send FIN (SHUT_WR) and
  * keep reading until the sender closes or resets, so data that arrives
  * between the last read and close() is read instead of acknowledged and
- * discarded.  Bounded: at most SHUTDOWN_LINGER_MS in all. */
+ * discarded.  Bounded: at most SHUTDOWN_LINGER_MS in all.  A TLS client gets
+ * close_notify before the FIN; one still in its handshake has sent no log
+ * data yet and is closed at once. */
 #define SHUTDOWN_LINGER_MS 3000
 
 static void
@@ -524,8 +491,19 @@ _shutdown_gracefully(struct collector *self)
   struct timespec start, now;
   clock_gettime(CLOCK_MONOTONIC, &start);
   for (size_t i = 0; i < self->nconns; i++)
-    if (!self->conns[i]->closed)
-      shutdown(self->conns[i]->fd, SHUT_WR);
+    {
+      struct conn *c = self->conns[i];
+      if (c->closed)
+        continue;
+      if (c->tls && !tls_stream_is_established(c->tls))
+        {
+          _conn_close(self, c, "shutdown-in-handshake");
+          continue;
+        }
+      if (c->tls)
+        tls_stream_close_notify(c->tls);
+      shutdown(c->fd, SHUT_WR);
+    }
   for (;;)
     {
       struct pollfd pfds[256];
@@ -535,7 +513,7 @@ _shutdown_gracefully(struct collector *self)
         if (!self->conns[i]->closed)
           {
             pfds[n].fd = self->conns[i]->fd;
-            pfds[n].events = POLLIN;
+            pfds[n].events = self->conns[i]->tls ? tls_stream_events(self->conns[i]->tls) : POLLIN;
             owners[n++] = self->conns[i];
           }
       clock_gettime(CLOCK_MONOTONIC, &now);
@@ -572,12 +550,12 @@ _shutdown(struct collector *self)
     }
   _conns_compact(self);
 
-  _output_flush(self);
+  output_file_flush(&self->out);
   _write_stats(self);
   _write_report(self);
   if (!self->opt.quiet)
     {
-      char line[512];
+      char line[1024];
       _format_stats(self, line, sizeof(line));
       fputs(line, stdout);
       fflush(stdout);
@@ -590,7 +568,6 @@ main(int argc, char **argv)
   struct collector self;
   memset(&self, 0, sizeof(self));
   self.listen_fd = -1;
-  self.out_fd = -1;
   diag_init(COLLECTOR_PROG);
   collector_options_parse(&self.opt, argc, argv);
   diag_set_quiet(self.opt.quiet);
@@ -600,30 +577,24 @@ main(int argc, char **argv)
   self.rbuf = xmalloc(FRAME_READER_SHARED_SIZE);
   if (self.opt.stats_file)
     self.stats_tmp = _tmp_path(self.opt.stats_file);
-  if (self.opt.output_file)
-    {
-      self.out_fd = open(self.opt.output_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-      if (self.out_fd < 0)
-        diag_die("Opening the output file failed; file=%s error=%s", self.opt.output_file, strerror(errno));
-      self.outbuf = xmalloc(OUTBUF_SIZE);
-    }
+  output_file_open(&self.out, self.opt.output_file);
 
+  /* Before the ready file: a bad certificate fails the start, not each client. */
+  if (self.opt.tls.cert_file)
+    self.tls = tls_server_new(&self.opt.tls);
   _write_stats(&self);
   _listen(&self);
   self.last_tick = _now_ns();
   _run(&self);
   _shutdown(&self);
 
-  if (self.out_fd >= 0 && close(self.out_fd) != 0)
-    {
-      diag_warn("Closing the output file failed; file=%s error=%s", self.opt.output_file, strerror(errno));
-      self.io_failed = true;
-    }
+  if (!output_file_close(&self.out))
+    self.io_failed = true;
   seq_tracker_deinit(&self.seqs);
+  tls_server_free(self.tls);
   free(self.conns);
   free(self.pfds);
   free(self.rbuf);
-  free(self.outbuf);
   free(self.stats_tmp);
   close(sig_pipe[0]);
   close(sig_pipe[1]);

@@ -353,6 +353,8 @@ network_options_tls_option(const struct lifeline_option *driver, size_t server, 
 
   if (found)
     return found;
+  if (tls && !option_find(driver, "tls"))
+    return tls; /* the server's own tls() is the nearest place */
   /* Inherited from the destination's tls(), or a default. */
   tls = option_find(driver, "tls");
   found = tls && name ? option_find(tls, name) : NULL;

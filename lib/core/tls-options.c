@@ -261,15 +261,21 @@ _parse(const struct lifeline_option *node, struct tls_options *out, struct lifel
     {
       if (option_get_string(node, "key-password", NULL, &text, err) < 0)
         return -1;
-      g_free(out->key_password);
-      out->key_password = g_strdup(text);
+      if (text)
+        {
+          g_free(out->key_password);
+          out->key_password = g_strdup(text);
+        }
     }
   if (_parse_peer_verify(node, out, err) < 0 || _parse_verify_name(node, out, err) < 0
       || option_get_bool(node, "sni", out->sni, &out->sni, err) < 0)
     return -1;
   if ((opt = option_find(node, "min-version")))
     {
-      if (option_get_string(node, "min-version", NULL, &text, err) < 0)
+      /* min-version(1.3) is a number to the lexer; syslog-ng users write it so. */
+      if (opt->n_values == 1 && opt->n_children == 0 && opt->values[0]->kind == LIFELINE_VALUE_NUMBER)
+        text = opt->values[0]->text;
+      else if (option_get_string(node, "min-version", NULL, &text, err) < 0)
         return -1;
       if (text)
         {
@@ -293,7 +299,8 @@ _parse(const struct lifeline_option *node, struct tls_options *out, struct lifel
           located_error_at_option(err, opt, "bad pinned-sha256(\"%s\"): %s", text, why);
           return -1;
         }
-      out->has_pin = text != NULL;
+      if (text)
+        out->has_pin = 1;
     }
   return 0;
 }

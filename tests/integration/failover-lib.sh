@@ -74,3 +74,27 @@ fo_wait_file() {
     sleep 0.02
   done
 }
+
+# TL_TRANSPORT=tls runs a failover test over TLS: fo_tls_setup makes a PKI
+# (tls-certs.sh) and sets FO_TLS (the options for network()); fo_tls_args
+# ADDR prints the collector options for the certificate of ADDR (127.0.0.1:
+# primary, .2: backup, .3: dr, which a CA 2 also in FO_TLS trusts).  With
+# plain TCP both are empty.
+FO_TLS=
+fo_tls_setup() {
+  [[ ${TL_TRANSPORT:-tcp} == tls ]] || return 0
+  source "$(dirname "${BASH_SOURCE[0]}")/tls-certs.sh"
+  tls_certs_make "$TL_DIR/pki" >/dev/null
+  cat "$TL_DIR/pki/ca.pem" "$TL_DIR/pki/ca2.pem" >"$TL_DIR/pki/both-cas.pem"
+  FO_TLS="transport(\"tls\") tls(ca-file(\"$TL_DIR/pki/both-cas.pem\"))"
+}
+fo_tls_args() {
+  [[ ${TL_TRANSPORT:-tcp} == tls ]] || return 0
+  local cert
+  case $1 in
+    127.0.0.1) cert=primary ;;
+    127.0.0.2) cert=backup ;;
+    *) cert=dr ;;
+  esac
+  echo "--tls-cert $TL_DIR/pki/$cert.pem --tls-key $TL_DIR/pki/$cert.key"
+}

@@ -7,20 +7,25 @@
 # Then: a stopped primary is killed (RST): everything its kernel had not
 # acknowledged is re-sent to the backup; lost are only lines its kernel
 # acknowledged and the killed process never read.
+# With TL_TRANSPORT=tls the same over TLS, where acknowledged ciphertext is
+# mapped back to whole frames.
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/lib.sh"
 source "$here/lifeline.sh"
 source "$here/failover-lib.sh"
 tl_init
+fo_tls_setup
 
-tl_start_collector p 127.0.0.1 --quiet
-tl_start_collector b1 127.0.0.2 --quiet
+# shellcheck disable=SC2046 # fo_tls_args: options, split on purpose
+tl_start_collector p 127.0.0.1 --quiet $(fo_tls_args 127.0.0.1)
+# shellcheck disable=SC2046
+tl_start_collector b1 127.0.0.2 --quiet $(fo_tls_args 127.0.0.2)
 ll_config stall <<CONF
 @version: 4.0
 source s_in { stdin(); };
 destination d_net {
-  network("127.0.0.1" port($TL_PORT_p) time-reopen(0.2) send-stall-timeout(1)
+  network("127.0.0.1" port($TL_PORT_p) time-reopen(0.2) send-stall-timeout(1) $FO_TLS
           failover(servers("127.0.0.2:$TL_PORT_b1")));
 };
 log { source(s_in); destination(d_net); };
@@ -50,13 +55,15 @@ tl_pass "stalled primary left; primary kept $(tl_stat p lines) lines (torn: $(tl
 rm -f "$TL_DIR"/*.log
 
 # --- a stopped primary is killed ------------------------------------------
-tl_start_collector p2 127.0.0.1 --quiet
-tl_start_collector b2 127.0.0.2 --quiet
+# shellcheck disable=SC2046
+tl_start_collector p2 127.0.0.1 --quiet $(fo_tls_args 127.0.0.1)
+# shellcheck disable=SC2046
+tl_start_collector b2 127.0.0.2 --quiet $(fo_tls_args 127.0.0.2)
 ll_config kill <<CONF
 @version: 4.0
 source s_in { stdin(); };
 destination d_net {
-  network("127.0.0.1" port($TL_PORT_p2) time-reopen(0.2) send-stall-timeout(0)
+  network("127.0.0.1" port($TL_PORT_p2) time-reopen(0.2) send-stall-timeout(0) $FO_TLS
           failover(servers("127.0.0.2:$TL_PORT_b2")));
 };
 log { source(s_in); destination(d_net); };
