@@ -37,12 +37,13 @@ unset ASAN_OPTIONS UBSAN_OPTIONS LIFELINE_TEST_SLOWDOWN
 valgrind_cmd='valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --trace-children=yes -q'
 meson test -C build-ci --suite unit --logbase valgrind-unit --wrap="$valgrind_cmd" --timeout-multiplier 10 --print-errorlogs || true
 # The integration tests that exercise the shell's paths at modest volume
-# (connect, refuse, resolve, exhaust and drop, truncate, control socket);
+# (connect, refuse, resolve, exhaust and drop, truncate, control socket,
+# every TLS failure path);
 # the high-rate failover and backpressure tests would only measure how slow
 # valgrind is.
 LIFELINE_TEST_SLOWDOWN=10 LL_FORWARD_COUNT=100000 TL_WRAP="$valgrind_cmd" \
   meson test -C build-ci --logbase valgrind-integration --timeout-multiplier 3 --print-errorlogs \
-  test-forward test-late-collector test-truncate test-syntax-only test-failover-start test-control || true
+  test-forward test-late-collector test-truncate test-syntax-only test-failover-start test-control test-tls || true
 
 # The config parser's fuzz target (libFuzzer needs clang): a bounded run from
 # the seed corpus, so a regression in the parser's error paths shows here.
