@@ -7,6 +7,7 @@
 #   tl_start_collector NAME ADDR [ARGS...]
 #                                    lifeline-collector on ADDR, ephemeral port in TL_PORT_<NAME>
 #   tl_stat NAME KEY                 print a value from the collector's stats file (0 if absent)
+#   tl_expect NAME KEY=VALUE...      the collector's stats must hold exactly these values
 #   tl_wait_stat NAME KEY MIN [STALL_SECONDS]
 #                                    wait until KEY >= MIN; fail if it stops moving
 #   tl_wait_exit PID STALL_SECONDS [STATFILE...]
@@ -165,6 +166,17 @@ tl_wait_stat() {
         "stats: $(cat "$TL_DIR/$name.stats" 2>/dev/null)"
     fi
     sleep 0.02
+  done
+}
+
+# tl_expect NAME KEY=VALUE...: collector NAME's current stats must match exactly.
+tl_expect() {
+  local name=$1 kv value
+  shift
+  for kv in "$@"; do
+    value=$(tl_stat "$name" "${kv%%=*}")
+    [[ $value == "${kv#*=}" ]] ||
+      tl_fail "$name: ${kv%%=*}=$value, want ${kv#*=}; stats: $(cat "$TL_DIR/$name.stats")"
   done
 }
 

@@ -17,17 +17,6 @@ source "$HERE/tls-certs.sh"
 tl_init
 K=$TL_DIR/certs
 
-# expect NAME KEY=VALUE...: the collector's current stats must match exactly.
-expect() {
-  local name=$1 kv value
-  shift
-  for kv in "$@"; do
-    value=$(tl_stat "$name" "${kv%%=*}")
-    [[ $value == "${kv#*=}" ]] ||
-      tl_fail "$name: ${kv%%=*}=$value, want ${kv#*=}; stats: $(cat "$TL_DIR/$name.stats")"
-  done
-}
-
 # verify WANT CERT ARGS...: `openssl verify ARGS CERT` succeeds (WANT=OK) or
 # fails with a message containing WANT.
 verify() {
@@ -140,7 +129,7 @@ s_client_ok c-bulk "$TL_PORT_bulk" "$TL_DIR/lines.txt" -servername primary.test 
 s_client_ok c-nosni "$TL_PORT_bulk" /dev/null
 s_client_ok c-backup "$TL_PORT_bulk" /dev/null -servername backup.test
 tl_wait_stat bulk tls_handshakes 3
-expect bulk lines=100000 distinct=100000 duplicates=0 out_of_order=0 torn=0 framing_errors=0 \
+tl_expect bulk lines=100000 distinct=100000 duplicates=0 out_of_order=0 torn=0 framing_errors=0 \
   tls_handshakes=3 tls_failures=0 connections=3
 stop_ok bulk
 cmp "$TL_DIR/lines.txt" "$TL_DIR/bulk.out.log" || tl_fail "TLS: collector output differs from the lines sent"
@@ -159,7 +148,7 @@ tl_wait_stat mtls tls_failures 3
 s_client_ok c-cert "$TL_PORT_mtls" "$TL_DIR/one.txt" -cert "$K/client.pem" -key "$K/client.key"
 s_client_ok c-enc "$TL_PORT_mtls" "$TL_DIR/one.txt" -cert "$K/client.pem" -key "$K/client-enc.key" -pass pass:s3cret
 tl_wait_stat mtls lines 2
-expect mtls lines=2 tls_handshakes=2 tls_failures=3 connections=5
+tl_expect mtls lines=2 tls_handshakes=2 tls_failures=3 connections=5
 stop_ok mtls
 n=$(grep -c 'TLS handshake failed.*peer did not return a certificate' "$TL_DIR/mtls.err" || true)
 ((n == 2)) || tl_fail "mtls: want 2 'peer did not return a certificate', got $n"
@@ -177,7 +166,7 @@ s_client_refused 'protocol version' c-old12 "$TL_PORT_old" "$TL_DIR/one.txt" -mi
 s_client c-olddef "$TL_PORT_old" "$TL_DIR/one.txt"
 ((TL_RC != 0)) || tl_fail "a default OpenSSL client accepted a TLS 1.1 server"
 tl_wait_stat old tls_failures 2
-expect old lines=1 tls_handshakes=1 tls_failures=2
+tl_expect old lines=1 tls_handshakes=1 tls_failures=2
 stop_ok old
 grep -q 'TLS handshake done;.* version=TLSv1.1 ' "$TL_DIR/old.err" || tl_fail "old: no TLSv1.1 handshake logged"
 tl_pass "--tls-max-version 1.1: TLS 1.1 works; a TLS 1.2+ client fails with 'protocol version'"
@@ -195,7 +184,7 @@ exec 5>&-
 tl_wait_exit "$TL_PID_c_tick1" 10
 s_client_ok c-tick2 "$TL_PORT_tick" "$TL_DIR/one.txt" -sess_in "$TL_DIR/tick.sess"
 tl_wait_stat tick lines 1
-expect tick tls_handshakes=2 tls_resumed=1
+tl_expect tick tls_handshakes=2 tls_resumed=1
 stop_ok tick
 
 tls_collector notick --tls-no-tickets

@@ -11,17 +11,6 @@ BUILD_DIR=${1:?usage: $0 BUILD_DIR}
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 tl_init
 
-# expect NAME KEY=VALUE...: the collector's current stats must match exactly.
-expect() {
-  local name=$1 kv value
-  shift
-  for kv in "$@"; do
-    value=$(tl_stat "$name" "${kv%%=*}")
-    [[ $value == "${kv#*=}" ]] ||
-      tl_fail "$name: ${kv%%=*}=$value, want ${kv#*=}; stats: $(cat "$TL_DIR/$name.stats")"
-  done
-}
-
 # run_gen NAME ARGS...: run the generator in the background and require exit 0.
 run_gen() {
   local name=$1
@@ -40,7 +29,7 @@ stop_ok() {
 tl_start_collector bulk 127.0.0.1
 run_gen gen-bulk --count 200000 --connect "127.0.0.1:$TL_PORT_bulk"
 tl_wait_stat bulk lines 200000
-expect bulk lines=200000 bytes=40000000 distinct=200000 duplicates=0 out_of_order=0 \
+tl_expect bulk lines=200000 bytes=40000000 distinct=200000 duplicates=0 out_of_order=0 \
   torn=0 unsequenced=0 framing_errors=0 first_seq=1 max_seq=200000 connections=1
 stop_ok bulk
 grep -q '^lines=200000 ' "$TL_DIR/bulk.out" || tl_fail "bulk: no stats line on stdout at exit"
@@ -54,7 +43,7 @@ tl_wait_stat copy lines 50000
 stop_ok copy
 cmp "$TL_DIR/gen-file.out" "$TL_DIR/copy.out.log" || tl_fail "collector output differs from generator stdout"
 grep -qx 'missing_total=0' "$TL_DIR/copy.report" || tl_fail "copy: report shows missing seqs"
-expect copy first_seq=1000 max_seq=50999 bytes=$((50000 * 137))
+tl_expect copy first_seq=1000 max_seq=50999 bytes=$((50000 * 137))
 tl_pass "generator stdout and collector --output are identical (50000 lines of 137 bytes)"
 
 # 3. Gaps, duplicates and out-of-order arrivals in the report.
@@ -63,7 +52,7 @@ run_gen gen-a --count 10 --start 1 --connect "127.0.0.1:$TL_PORT_acct"
 run_gen gen-b --count 10 --start 21 --connect "127.0.0.1:$TL_PORT_acct"
 run_gen gen-c --count 1 --start 5 --connect "127.0.0.1:$TL_PORT_acct"
 tl_wait_stat acct lines 21
-expect acct distinct=20 duplicates=1 out_of_order=1 first_seq=1 max_seq=30 connections=3
+tl_expect acct distinct=20 duplicates=1 out_of_order=1 first_seq=1 max_seq=30 connections=3
 stop_ok acct
 for want in missing=11-20 missing_total=10 duplicated_seqs=5; do
   grep -qx "$want" "$TL_DIR/acct.report" || tl_fail "acct report lacks $want: $(cat "$TL_DIR/acct.report")"
@@ -80,7 +69,7 @@ exec 3<>"/dev/tcp/127.0.0.1/$TL_PORT_oc"
 printf 'x5 hello' >&3
 exec 3>&-
 tl_wait_stat oc framing_errors 1
-expect oc lines=2 bytes=16 unsequenced=2 torn=0 framing_errors=1
+tl_expect oc lines=2 bytes=16 unsequenced=2 torn=0 framing_errors=1
 stop_ok oc
 cmp <(printf 'hello\nhello world\n') "$TL_DIR/oc.out.log" || tl_fail "octet-counted output differs"
 tl_pass "octet-counted: 2 frames, 1 framing error"
@@ -91,7 +80,7 @@ exec 3<>"/dev/tcp/127.0.0.1/$TL_PORT_torn"
 printf '0000000001 abc' >&3
 exec 3>&-
 tl_wait_stat torn torn 1
-expect torn lines=0 torn=1 torn_bytes=14 distinct=0
+tl_expect torn lines=0 torn=1 torn_bytes=14 distinct=0
 kill -INT "$TL_PID_torn"
 tl_wait_exit "$TL_PID_torn" 10
 ((TL_RC == 0)) || tl_fail "collector exited with $TL_RC after SIGINT"
@@ -102,7 +91,7 @@ if grep -qs '^00000000000000000000000000000001 ' /proc/net/if_inet6; then
   tl_start_collector v6 ::1
   run_gen gen-v6 --count 1000 --connect "[::1]:$TL_PORT_v6"
   tl_wait_stat v6 lines 1000
-  expect v6 distinct=1000 torn=0
+  tl_expect v6 distinct=1000 torn=0
   stop_ok v6
   tl_pass "IPv6: 1000 lines via [::1]"
 else
