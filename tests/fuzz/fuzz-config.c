@@ -11,6 +11,7 @@
  */
 #include "core/config-parser.h"
 #include "core/located-error.h"
+#include "core/network-options.h"
 #include "core/option-reader.h"
 
 #include <glib.h>
@@ -133,6 +134,8 @@ _includes_stay_in_sandbox(const char *text)
   return TRUE;
 }
 
+static void _read_destination(const struct lifeline_option *opt);
+
 static void
 _read_options(const struct lifeline_option *opt)
 {
@@ -167,6 +170,30 @@ _read_options(const struct lifeline_option *opt)
       option_get_size(opt, child->name, 0, INT64_MIN, INT64_MAX, &n, &err);
       _read_options(child);
     }
+  _read_destination(opt);
+}
+
+/* A network() or syslog() node also goes through the destination's own
+ * option readers (failover(), tls(), pins, versions): an error must be
+ * located, and what a parse allocated must be freed either way. */
+static void
+_read_destination(const struct lifeline_option *opt)
+{
+  struct network_options opts;
+  struct lifeline_error err;
+  int rc;
+
+  if (option_name_is(opt, "network"))
+    rc = network_options_parse(opt, &opts, &err);
+  else if (option_name_is(opt, "syslog"))
+    rc = network_options_parse_syslog(opt, &opts, &err);
+  else
+    return;
+  if (rc < 0 && (!located_error_is_set(&err) || !err.message[0]))
+    abort();
+  for (size_t i = 1; rc == 0 && i < opts.failover.n_servers; i++)
+    (void) network_options_tls_option(opt, i, "ca-file");
+  network_options_clear(&opts);
 }
 
 int
