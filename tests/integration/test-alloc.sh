@@ -14,6 +14,11 @@ source "$here/lifeline.sh"
 source "$here/tls-certs.sh"
 tl_init
 command -v valgrind >/dev/null || { echo "SKIP: valgrind not installed"; exit 77; }
+# valgrind cannot run an AddressSanitizer build (the ASan CI pass).
+if ldd "$TL_LIFELINE" | grep -q libasan; then
+  echo "SKIP: lifeline is built with AddressSanitizer"
+  exit 77
+fi
 
 pki=$TL_DIR/pki
 tls_certs_make "$pki" >/dev/null
