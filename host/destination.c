@@ -8,10 +8,23 @@
 #include <stdio.h>
 #include <string.h>
 
+struct seq_range
+{
+  uint64_t first, last;
+};
+
 struct waiter
 {
   host_destination_fn fn;
   void *ctx;
+};
+
+/* A message a predecessor returned, waiting to be pushed into this instance. */
+struct replay_msg
+{
+  uint64_t seq; /* the host's */
+  size_t len;
+  uint8_t data[];
 };
 
 struct host_destination
@@ -21,7 +34,22 @@ struct host_destination
   void *instance;
   struct lifeline_dest_host dh;
   struct lifeline_msg msg; /* reused for every push: no per-message allocation */
-  uint64_t next_seq;
+  /* Two numberings.  The host's seqs (what sources wait on) continue across
+   * a reload that replaces the instance; the instance's own start at 1 (the
+   * ABI).  Instance seq i is REPLAYED[i-1] for the messages replayed from a
+   * predecessor, then HOST_BASE onwards. */
+  uint64_t next_seq; /* the host's */
+  uint64_t inst_next; /* the instance's */
+  GArray *replayed; /* uint64_t */
+  uint64_t host_base;
+  uint64_t completed; /* every host seq <= it was delivered or dropped */
+  GArray *ahead; /* struct seq_range, sorted: completed beyond a gap */
+  /* A reload that changed the destination: the old instance (PREDECESSOR)
+   * returns what it did not deliver into this one, in order, before this one
+   * takes anything new (GATED). */
+  struct host_destination *predecessor, *successor;
+  GQueue *replay; /* struct replay_msg *, not pushed yet */
+  int gated;
   struct host_destination_counts counts;
   uint64_t drops_unlogged;
   gint64 drops_logged_at; /* monotonic µs; 0 = never */
@@ -56,6 +84,88 @@ _log_drops(struct host_destination *self, const char *reason, uint64_t n)
   self->drops_logged_at = now;
 }
 
+/* A DROPPED fate may come from inside push() before the fates of earlier,
+ * still queued messages: such ranges wait in AHEAD until the gap closes. */
+static void
+_complete(struct host_destination *self, uint64_t first, uint64_t last)
+{
+  /* The successor waits on the same host seqs (the sources moved to it). */
+  if (self->successor)
+    _complete(self->successor, first, last);
+  if (last <= self->completed)
+    return;
+  if (first > self->completed + 1)
+    {
+      guint i = 0;
+      while (i < self->ahead->len && g_array_index(self->ahead, struct seq_range, i).first < first)
+        i++;
+      struct seq_range *prev = i > 0 ? &g_array_index(self->ahead, struct seq_range, i - 1) : NULL;
+      if (prev && prev->last + 1 >= first)
+        prev->last = MAX(prev->last, last);
+      else
+        {
+          struct seq_range r = { first, last };
+          g_array_insert_val(self->ahead, i, r);
+        }
+      return;
+    }
+  self->completed = last;
+  while (self->ahead->len && g_array_index(self->ahead, struct seq_range, 0).first <= self->completed + 1)
+    {
+      self->completed = MAX(self->completed, g_array_index(self->ahead, struct seq_range, 0).last);
+      g_array_remove_index(self->ahead, 0);
+    }
+}
+
+static uint64_t
+_host_seq(const struct host_destination *self, uint64_t inst)
+{
+  uint64_t r = self->replayed->len;
+  return inst <= r ? g_array_index(self->replayed, uint64_t, inst - 1) : self->host_base + (inst - r - 1);
+}
+
+/* Instance seqs FIRST..LAST were delivered or dropped. */
+static void
+_complete_instance(struct host_destination *self, uint64_t first, uint64_t last)
+{
+  uint64_t r = self->replayed->len;
+  for (uint64_t i = first; i <= last && i <= r; i++)
+    _complete(self, _host_seq(self, i), _host_seq(self, i));
+  if (last > r)
+    {
+      uint64_t lo = MAX(first, r + 1);
+      _complete(self, _host_seq(self, lo), _host_seq(self, last));
+    }
+}
+
+static void _replay_flush(struct host_destination *self);
+static void _wake_waiters(struct host_destination *self);
+
+static int
+_takes_replay(const struct host_destination *self)
+{
+  return self && !self->stopping && !self->stopped;
+}
+
+/* A returned message goes to the successor, if a reload made one, or is
+ * counted (the host has no disk buffer yet: reported at exit). */
+static void
+_returned(struct host_destination *self, const struct lifeline_fate *fate, uint64_t n)
+{
+  if (n != 1 || !fate->data || !_takes_replay(self->successor))
+    {
+      self->counts.returned += n;
+      return;
+    }
+  struct replay_msg *m = g_malloc(sizeof(*m) + fate->len);
+  m->seq = _host_seq(self, fate->first_seq);
+  m->len = fate->len;
+  memcpy(m->data, fate->data, fate->len);
+  g_queue_push_tail(self->successor->replay, m);
+  self->counts.handed_over++;
+  _replay_flush(self->successor);
+}
+
 static void
 _fate(void *cookie, const struct lifeline_fate *fate)
 {
@@ -66,15 +176,15 @@ _fate(void *cookie, const struct lifeline_fate *fate)
     {
     case LIFELINE_FATE_DELIVERED:
       self->counts.delivered += n;
+      _complete_instance(self, fate->first_seq, fate->last_seq);
       break;
     case LIFELINE_FATE_DROPPED:
       self->counts.dropped += n;
+      _complete_instance(self, fate->first_seq, fate->last_seq);
       _log_drops(self, fate->reason, n);
       break;
     case LIFELINE_FATE_RETURNED:
-      /* The host has no disk buffer yet: a returned message is counted and
-       * reported at exit as not delivered. */
-      self->counts.returned += n;
+      _returned(self, fate, n);
       break;
     default:
       logger_log(LIFELINE_LOG_ERROR, "Module reported an unknown fate; counting it as dropped", "destination",
@@ -87,6 +197,14 @@ static void
 _wakeup(void *cookie)
 {
   struct host_destination *self = cookie;
+  _replay_flush(self);
+  if (!self->gated)
+    _wake_waiters(self);
+}
+
+static void
+_wake_waiters(struct host_destination *self)
+{
   /* Waiters may push and wait again: swap the list out first. */
   GArray *waiters = self->waiters;
   self->waiters = g_array_new(FALSE, FALSE, sizeof(struct waiter));
@@ -111,8 +229,51 @@ _stopped(void *cookie)
       _log_drops(self, self->drop_reason, 0);
     }
   self->stopped = 1;
+  if (self->successor)
+    {
+      /* Everything it had is returned: the successor may open. */
+      struct host_destination *next = self->successor;
+      self->successor = NULL;
+      next->predecessor = NULL;
+      _replay_flush(next);
+    }
   if (self->stop_done)
     self->stop_done(self->stop_ctx);
+}
+
+/* Pushes what the predecessor returned, in order, then opens the gate once
+ * the predecessor stopped. */
+static void
+_replay_flush(struct host_destination *self)
+{
+  struct replay_msg *m;
+
+  if (!self->started || self->stopping)
+    return;
+  while ((m = g_queue_peek_head(self->replay)))
+    {
+      self->msg.seq = self->inst_next;
+      self->msg.data = m->data;
+      self->msg.len = m->len;
+      int r = self->driver->push(self->instance, &self->msg);
+      if (r == LIFELINE_PUSH_FULL)
+        return; /* the module's wakeup comes back here */
+      if (r == LIFELINE_PUSH_QUEUED)
+        {
+          g_array_append_val(self->replayed, m->seq);
+          self->inst_next++;
+          self->counts.accepted++;
+        }
+      else
+        self->counts.rejected++;
+      g_free(g_queue_pop_head(self->replay));
+    }
+  if (self->gated && !self->predecessor)
+    {
+      self->gated = 0;
+      self->host_base = self->next_seq;
+      _wake_waiters(self);
+    }
 }
 
 struct host_destination *
@@ -123,7 +284,12 @@ host_destination_new(const char *name, const struct lifeline_driver *driver, con
   self->name = g_strdup(name);
   self->driver = driver;
   self->waiters = g_array_new(FALSE, FALSE, sizeof(struct waiter));
+  self->ahead = g_array_new(FALSE, FALSE, sizeof(struct seq_range));
+  self->replayed = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+  self->replay = g_queue_new();
   self->next_seq = 1;
+  self->inst_next = 1;
+  self->host_base = 1;
   LIFELINE_ABI_INIT(&self->dh);
   self->dh.cookie = self;
   self->dh.dest_name = self->name;
@@ -144,6 +310,22 @@ host_destination_new(const char *name, const struct lifeline_driver *driver, con
 }
 
 void
+host_destination_reload_files(struct host_destination *self)
+{
+  struct lifeline_error err;
+
+  if (!LIFELINE_ABI_HAS_FIELD(self->driver, struct lifeline_driver, reload) || !self->driver->reload)
+    return;
+  memset(&err, 0, sizeof(err));
+  if (self->driver->reload(self->instance, &err) < 0)
+    {
+      char buf[1024];
+      logger_log(LIFELINE_LOG_ERROR, "Destination kept; reading its files again failed, it keeps the ones it had",
+                 "destination", self->name, "error", located_error_format(&err, buf, sizeof(buf)), NULL);
+    }
+}
+
+void
 host_destination_free(struct host_destination *self)
 {
   if (!self)
@@ -151,6 +333,9 @@ host_destination_free(struct host_destination *self)
   if (self->instance)
     self->driver->free(self->instance);
   g_array_free(self->waiters, TRUE);
+  g_array_free(self->ahead, TRUE);
+  g_array_free(self->replayed, TRUE);
+  g_queue_free_full(self->replay, g_free);
   g_free(self->name);
   g_free(self);
 }
@@ -173,19 +358,49 @@ host_destination_start(struct host_destination *self, struct lifeline_error *err
   if (self->driver->start(self->instance, err) < 0)
     return -1;
   self->started = 1;
+  _replay_flush(self);
   return 0;
 }
 
 int
-host_destination_push(struct host_destination *self, const uint8_t *data, size_t len)
+host_destination_is_started(const struct host_destination *self)
 {
-  self->msg.seq = self->next_seq;
+  return self->started;
+}
+
+void
+host_destination_succeed(struct host_destination *self, struct host_destination *old)
+{
+  self->next_seq = old->next_seq;
+  self->completed = old->completed;
+  g_array_set_size(self->ahead, 0);
+  g_array_append_vals(self->ahead, old->ahead->data, old->ahead->len);
+  self->predecessor = old;
+  old->successor = self;
+  self->gated = 1;
+}
+
+struct host_destination *
+host_destination_predecessor(const struct host_destination *self)
+{
+  return self->predecessor;
+}
+
+int
+host_destination_push(struct host_destination *self, const uint8_t *data, size_t len, uint64_t *seq)
+{
+  if (self->gated)
+    return LIFELINE_PUSH_FULL; /* the predecessor's messages first */
+  self->msg.seq = self->inst_next;
   self->msg.data = data;
   self->msg.len = len;
   int r = self->driver->push(self->instance, &self->msg);
   if (r == LIFELINE_PUSH_QUEUED)
     {
+      if (seq)
+        *seq = self->next_seq;
       self->next_seq++;
+      self->inst_next++;
       self->counts.accepted++;
     }
   else if (r != LIFELINE_PUSH_FULL)
@@ -196,6 +411,12 @@ host_destination_push(struct host_destination *self, const uint8_t *data, size_t
   return r;
 }
 
+uint64_t
+host_destination_completed(const struct host_destination *self)
+{
+  return self->completed;
+}
+
 void
 host_destination_wait(struct host_destination *self, host_destination_fn fn, void *ctx)
 {
@@ -204,10 +425,23 @@ host_destination_wait(struct host_destination *self, host_destination_fn fn, voi
 }
 
 void
+host_destination_cancel_wait(struct host_destination *self, void *ctx)
+{
+  for (guint i = self->waiters->len; i-- > 0;)
+    if (g_array_index(self->waiters, struct waiter, i).ctx == ctx)
+      g_array_remove_index(self->waiters, i);
+}
+
+void
 host_destination_stop(struct host_destination *self, uint32_t timeout_ms, host_destination_fn done, void *ctx)
 {
   self->stop_done = done;
   self->stop_ctx = ctx;
+  /* Returned by a predecessor and never taken: not delivered. */
+  self->counts.rejected += g_queue_get_length(self->replay);
+  g_queue_free_full(self->replay, g_free);
+  self->replay = g_queue_new();
+  self->gated = 0;
   if (!self->started || self->stopped)
     {
       self->stopped = 1;

@@ -4,11 +4,14 @@
 #include "core/located-error.h"
 #include "core/option-reader.h"
 #include "logger.h"
+#include "persist-file.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
+#include <inttypes.h>
 #include <iv.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +25,11 @@ struct file_source
   ino_t ino;
   int switching; /* PATH names a new file: finishing the old one */
   int missing_logged, stopped;
+  struct persist_file *persist; /* borrowed; NULL: no positions kept */
+  struct line_position resume; /* the stored position, until the first open */
+  int resume_pending;
+  struct line_position delivered; /* what the persist file is told */
+  int have_delivered;
   struct line_input in;
   struct iv_timer poll;
   struct iv_task turn;
@@ -58,6 +66,52 @@ _close(struct file_source *self)
   self->fd = -1;
 }
 
+/* IN starts (again) at OFFSET of the open file. */
+static void
+_rewind(struct file_source *self, uint64_t offset)
+{
+  self->in.read.dev = (uint64_t) self->dev;
+  self->in.read.ino = (uint64_t) self->ino;
+  self->in.read.offset = offset;
+  line_source_mark(self->ls, &self->in);
+}
+
+/* The first open after start: continue after the last line delivered before
+ * the restart (or the reload) when the file is still that file.  Returns
+ * where to read from. */
+static uint64_t
+_resume_offset(struct file_source *self, const struct stat *st)
+{
+  char stored[32], size[32];
+
+  if (!self->resume_pending || !S_ISREG(st->st_mode))
+    return 0;
+  self->resume_pending = 0;
+  snprintf(stored, sizeof(stored), "%" PRIu64, self->resume.offset);
+  snprintf(size, sizeof(size), "%jd", (intmax_t) st->st_size);
+  if (self->resume.dev != (uint64_t) st->st_dev || self->resume.ino != (uint64_t) st->st_ino)
+    {
+      logger_log(LIFELINE_LOG_NOTICE, "File was replaced since its position was stored; reading it from its start",
+                 "source", _name(self), "file", self->path, "stored_offset", stored, NULL);
+      return 0;
+    }
+  if ((uint64_t) st->st_size < self->resume.offset)
+    {
+      logger_log(LIFELINE_LOG_NOTICE, "File is shorter than its stored position; reading it from its start",
+                 "source", _name(self), "file", self->path, "stored_offset", stored, "size", size, NULL);
+      return 0;
+    }
+  if (self->resume.offset > 0 && lseek(self->fd, (off_t) self->resume.offset, SEEK_SET) < 0)
+    {
+      logger_log(LIFELINE_LOG_ERROR, "Cannot seek to the stored position; reading the file from its start",
+                 "source", _name(self), "file", self->path, "error", g_strerror(errno), NULL);
+      return 0;
+    }
+  logger_log(LIFELINE_LOG_NOTICE, "Resuming file after the last delivered line", "source", _name(self), "file",
+             self->path, "offset", stored, "size", size, NULL);
+  return self->resume.offset;
+}
+
 /* 1 once the file is open. */
 static int
 _open(struct file_source *self)
@@ -84,6 +138,7 @@ _open(struct file_source *self)
   if (self->missing_logged)
     logger_log(LIFELINE_LOG_NOTICE, "File appeared; reading it", "source", _name(self), "file", self->path, NULL);
   self->missing_logged = 0;
+  _rewind(self, _resume_offset(self, &st));
   return 1;
 }
 
@@ -124,6 +179,7 @@ _at_end(struct file_source *self)
       logger_log(LIFELINE_LOG_NOTICE, "File was truncated; reading it again from its start", "source",
                  _name(self), "file", self->path, NULL);
       lseek(self->fd, 0, SEEK_SET);
+      _rewind(self, 0);
       return 1;
     }
   _arm_poll(self);
@@ -145,7 +201,10 @@ _follow(void *cookie)
           _arm_poll(self);
           return;
         }
-      switch (line_source_read(self->ls, &self->in, self->fd, &errnum))
+      enum line_read_result r = line_source_read(self->ls, &self->in, self->fd, &errnum);
+      if (self->persist)
+        persist_file_kick(self->persist);
+      switch (r)
         {
         case LINE_READ_PAUSED:
           return; /* the resume comes back here */
@@ -168,11 +227,37 @@ _follow(void *cookie)
     }
 }
 
+/* The persist file asks: how far was everything delivered? */
+static int
+_report(void *ctx, struct persist_file *pf)
+{
+  struct file_source *self = ctx;
+  struct line_position pos;
+
+  if (line_source_delivered(self->ls, &pos))
+    {
+      self->delivered = pos;
+      self->have_delivered = 1;
+    }
+  if (self->have_delivered)
+    persist_file_put(pf, _name(self), self->path, &self->delivered);
+  return line_source_pending(self->ls) > 0;
+}
+
 static int
 _start(void *impl, struct lifeline_error *err)
 {
   struct file_source *self = impl;
   (void) err;
+  if (self->persist)
+    {
+      line_source_track(self->ls);
+      self->resume_pending = persist_file_lookup(self->persist, _name(self), self->path, &self->resume);
+      /* Until a line of this run is delivered, the stored position stands. */
+      self->delivered = self->resume;
+      self->have_delivered = self->resume_pending;
+      persist_file_add_client(self->persist, _name(self), self->path, _report, self);
+    }
   iv_task_register(&self->turn);
   return 0;
 }
@@ -202,6 +287,8 @@ static void
 _free(void *impl)
 {
   struct file_source *self = impl;
+  if (self->persist)
+    persist_file_remove_client(self->persist, self);
   _close(self);
   line_splitter_free(self->in.lines);
   g_free(self->path);
@@ -219,7 +306,7 @@ static const char *const file_options[] = { "follow-freq", "log-msg-size", NULL 
 
 struct line_source *
 file_source_new(const char *name, const struct lifeline_option *driver, size_t max_line,
-                struct lifeline_error *err)
+                struct persist_file *persist, struct lifeline_error *err)
 {
   const char *path;
   int64_t freq_ms;
@@ -237,6 +324,7 @@ file_source_new(const char *name, const struct lifeline_option *driver, size_t m
   struct file_source *self = g_new0(struct file_source, 1);
   self->path = g_strdup(path);
   self->freq_ms = freq_ms;
+  self->persist = persist;
   self->fd = -1;
   IV_TIMER_INIT(&self->poll);
   self->poll.cookie = self;

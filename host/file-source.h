@@ -13,19 +13,26 @@
  *    without '\n' is forwarded, and reading restarts at offset 0.
  * A file missing at start (or after a rename) is retried every
  * follow-freq(); "missing" is logged once.
+ *
+ * With a persist file, the source reports the position just past the last
+ * line every target delivered, and its first open continues at the stored
+ * position when PATH still names that file (same device and inode, at least
+ * that long).
  */
 #ifndef LIFELINE_FILE_SOURCE_H
 #define LIFELINE_FILE_SOURCE_H
 
 #include "line-source.h"
+#include "persist-file.h"
 
 #include <stddef.h>
 
 #define FILE_SOURCE_DEFAULT_FOLLOW_FREQ_MS 1000
 
 /* Validates DRIVER (file("PATH" follow-freq() log-msg-size())); NULL with
- * ERR located.  log-msg-size() is read by the runtime (MAX_LINE). */
+ * ERR located.  log-msg-size() is read by the runtime (MAX_LINE).  PERSIST
+ * (NULL: none) is borrowed and must outlive the source. */
 struct line_source *file_source_new(const char *name, const struct lifeline_option *driver, size_t max_line,
-                                    struct lifeline_error *err);
+                                    struct persist_file *persist, struct lifeline_error *err);
 
 #endif

@@ -20,6 +20,7 @@
 #define LIFELINE_LINE_SOURCE_H
 
 #include "destination.h"
+#include "line-ledger.h"
 
 #include <lifeline/plugin.h>
 #include <stddef.h>
@@ -33,6 +34,12 @@ struct line_input
 {
   struct line_splitter *lines;
   int at_eof; /* no more bytes will come: a last line without '\n' is a line */
+  /* Where the stream is, for a source that tracks delivered positions
+   * (line_source_track): the driver sets READ.dev/ino and READ.offset when it
+   * opens or rewinds; line_source_read keeps READ.offset just past the last
+   * byte read, which sits right before READ_END in LINES' buffer. */
+  struct line_position read;
+  const uint8_t *read_end;
 };
 
 struct line_source_ops
@@ -70,6 +77,23 @@ void line_source_add_target(struct line_source *self, struct host_destination *t
 int line_source_start(struct line_source *self, host_destination_fn done, void *ctx, struct lifeline_error *err);
 /* Stops reading now (a signal); nothing more is pushed. */
 void line_source_stop(struct line_source *self);
+int line_source_is_started(const struct line_source *self);
+size_t line_source_n_targets(const struct line_source *self);
+struct host_destination *line_source_target(const struct line_source *self, size_t i);
+/* Before start: target OLD becomes NEW (a reload kept a destination). */
+void line_source_replace_target(struct line_source *self, struct host_destination *old,
+                                struct host_destination *replacement);
+
+/* A reload keeps this running source: its targets become TARGETS (N of
+ * them, borrowed), target j having been FROM[j] (-1: a new one), so a line
+ * half offered and the positions waited on carry over.  Nothing is pushed
+ * until line_source_adopt. */
+void line_source_retarget(struct line_source *self, struct host_destination *const *targets, const int *from,
+                          size_t n);
+/* The new runtime took SELF over: DONE(CTX) replaces the old runtime's
+ * callback (and runs now if the input already ended), and a source paused
+ * on an old target offers its line again. */
+void line_source_adopt(struct line_source *self, host_destination_fn done, void *ctx);
 void line_source_counts(const struct line_source *self, struct line_source_counts *out);
 
 /* ---- the drivers' side ---- */
@@ -85,6 +109,20 @@ int line_source_holds(const struct line_source *self, const struct line_input *i
 void line_source_discard(struct line_source *self, struct line_input *in);
 /* End of input: runs the runtime's DONE callback once. */
 void line_source_done(struct line_source *self);
+
+/* Delivered positions (file()): from now on every line taken is entered in a
+ * ledger with the position just past it and each target's seq.  Call once
+ * the targets are added (at start). */
+void line_source_track(struct line_source *self);
+/* IN was opened or rewound: its position counts as delivered once every
+ * line before it is. */
+void line_source_mark(struct line_source *self, const struct line_input *in);
+/* The position up to which every line taken was delivered (or dropped by a
+ * named policy) by every target: 1 with *OUT set when it moved since the last
+ * call, 0 otherwise. */
+int line_source_delivered(struct line_source *self, struct line_position *out);
+/* Lines taken and still waiting for a fate (0 when not tracking). */
+size_t line_source_pending(const struct line_source *self);
 
 enum line_read_result
 {

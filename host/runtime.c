@@ -6,6 +6,7 @@
 #include "file-source.h"
 #include "line-source.h"
 #include "logger.h"
+#include "option-text.h"
 #include "stdin-source.h"
 #include "stream-source.h"
 
@@ -19,11 +20,15 @@ struct runtime
 {
   int64_t log_msg_size;
   int64_t stop_timeout_ms;
+  struct persist_file *persist; /* borrowed; NULL: file() positions not kept */
   GPtrArray *sources; /* struct line_source * */
   const char *stdin_reader; /* the source reading stdin, if any */
   GPtrArray *destinations; /* struct host_destination * */
   GHashTable *dest_by_name; /* name -> GPtrArray of host_destination (one per driver) */
   GHashTable *source_by_name; /* name -> line_source */
+  /* name -> option_text of the statement (sources: and their line size), to
+   * tell at a reload what did not change */
+  GHashTable *dest_text, *source_text;
   guint sources_running;
   guint destinations_running;
   int stopping;
@@ -105,13 +110,16 @@ _add_source(struct runtime *self, const struct lifeline_option *stmt, struct lif
       self->stdin_reader = line_source_name(src);
     }
   else if (option_name_is(driver, "file"))
-    src = file_source_new(name, driver, (size_t) max_line, err);
+    src = file_source_new(name, driver, (size_t) max_line, self->persist, err);
   else
     src = stream_source_new(name, driver, (size_t) max_line, err);
   if (!src)
     return -1;
   g_ptr_array_add(self->sources, src);
   g_hash_table_insert(self->source_by_name, g_strdup(name), src);
+  gchar *text = option_text(driver);
+  g_hash_table_insert(self->source_text, g_strdup(name), g_strdup_printf("%s max-line=%" PRId64, text, max_line));
+  g_free(text);
   return 0;
 }
 
@@ -132,6 +140,7 @@ _add_destination(struct runtime *self, const struct lifeline_option *stmt, struc
     }
   GPtrArray *instances = g_ptr_array_new();
   g_hash_table_insert(self->dest_by_name, g_strdup(name), instances);
+  g_hash_table_insert(self->dest_text, g_strdup(name), option_text(stmt));
   for (size_t i = 0; i < stmt->n_children; i++)
     {
       const struct lifeline_option *node = stmt->children[i];
@@ -207,15 +216,19 @@ out:
 }
 
 struct runtime *
-runtime_new(const struct lifeline_option *root, struct module_loader *loader, struct lifeline_error *err)
+runtime_new(const struct lifeline_option *root, struct module_loader *loader, struct persist_file *persist,
+            struct lifeline_error *err)
 {
   struct runtime *self = g_new0(struct runtime, 1);
+  self->persist = persist;
   self->log_msg_size = RUNTIME_DEFAULT_LOG_MSG_SIZE;
   self->stop_timeout_ms = RUNTIME_DEFAULT_STOP_TIMEOUT_MS;
   self->sources = g_ptr_array_new();
   self->destinations = g_ptr_array_new();
   self->dest_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
   self->source_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  self->dest_text = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  self->source_text = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 
   /* options{} first wherever it is written: log-msg-size() sizes the sources. */
   for (size_t i = 0; i < root->n_children; i++)
@@ -262,6 +275,8 @@ runtime_free(struct runtime *self)
   g_ptr_array_free(self->destinations, TRUE);
   g_hash_table_destroy(self->dest_by_name);
   g_hash_table_destroy(self->source_by_name);
+  g_hash_table_destroy(self->dest_text);
+  g_hash_table_destroy(self->source_text);
   g_free(self);
 }
 
@@ -312,12 +327,21 @@ runtime_start(struct runtime *self, void (*finished)(void *ctx), void *ctx, stru
   self->finished_ctx = ctx;
   self->destinations_running = self->destinations->len;
   for (guint i = 0; i < self->destinations->len; i++)
-    if (host_destination_start(g_ptr_array_index(self->destinations, i), err) < 0)
-      return -1;
+    {
+      struct host_destination *d = g_ptr_array_index(self->destinations, i);
+      /* One kept by a reload runs already. */
+      if (!host_destination_is_started(d) && host_destination_start(d, err) < 0)
+        return -1;
+    }
   self->sources_running = self->sources->len;
   for (guint i = 0; i < self->sources->len; i++)
-    if (line_source_start(g_ptr_array_index(self->sources, i), _source_done, self, err) < 0)
-      return -1;
+    {
+      struct line_source *src = g_ptr_array_index(self->sources, i);
+      if (line_source_is_started(src))
+        line_source_adopt(src, _source_done, self);
+      else if (line_source_start(src, _source_done, self, err) < 0)
+        return -1;
+    }
   if (self->sources->len == 0)
     logger_log(LIFELINE_LOG_WARNING, "No source defined; waiting for a signal", NULL);
   return 0;
@@ -337,16 +361,123 @@ runtime_request_stop(struct runtime *self, const char *why)
   _maybe_finished(self);
 }
 
-int
-runtime_retire(struct runtime *self, void (*finished)(void *ctx), void *ctx)
+/* FRESH (NEXT's, not started) gives way to KEPT (SELF's, running). */
+static void
+_keep_destination(struct runtime *self, struct runtime *next, struct host_destination *kept,
+                  struct host_destination *fresh)
 {
-  if (self->stopping)
-    return -1;
+  for (guint i = 0; i < next->destinations->len; i++)
+    if (g_ptr_array_index(next->destinations, i) == fresh)
+      g_ptr_array_index(next->destinations, i) = kept;
+  for (guint i = 0; i < next->sources->len; i++)
+    line_source_replace_target(g_ptr_array_index(next->sources, i), fresh, kept);
+  g_ptr_array_remove(self->destinations, kept);
+  host_destination_free(fresh);
+  host_destination_reload_files(kept);
+}
+
+static void
+_hand_over_destinations(struct runtime *self, struct runtime *next)
+{
+  GHashTableIter it;
+  gpointer name, value;
+
+  g_hash_table_iter_init(&it, next->dest_by_name);
+  while (g_hash_table_iter_next(&it, &name, &value))
+    {
+      GPtrArray *fresh = value;
+      GPtrArray *old = g_hash_table_lookup(self->dest_by_name, name);
+      if (!old)
+        continue;
+      int same = g_strcmp0(g_hash_table_lookup(self->dest_text, name), g_hash_table_lookup(next->dest_text, name)) == 0;
+      for (guint k = 0; k < fresh->len && k < old->len; k++)
+        {
+          struct host_destination *o = g_ptr_array_index(old, k);
+          if (same)
+            {
+              _keep_destination(self, next, o, g_ptr_array_index(fresh, k));
+              g_ptr_array_index(fresh, k) = o;
+            }
+          else
+            host_destination_succeed(g_ptr_array_index(fresh, k), o);
+        }
+      logger_log(LIFELINE_LOG_NOTICE,
+                 same ? "Destination unchanged; keeping its queue and connection"
+                      : "Destination changed; what the old one does not deliver moves to the new one",
+                 "destination", (const char *) name, NULL);
+    }
+}
+
+/* KEPT (SELF's, running) takes the place of NEXT's source at INDEX. */
+static void
+_keep_source(struct runtime *self, struct runtime *next, struct line_source *kept, guint index)
+{
+  struct line_source *fresh = g_ptr_array_index(next->sources, index);
+  size_t n = line_source_n_targets(fresh);
+  struct host_destination **targets = g_new(struct host_destination *, n + 1);
+  int *from = g_new(int, n + 1);
+
+  for (size_t j = 0; j < n; j++)
+    {
+      struct host_destination *t = line_source_target(fresh, j);
+      /* The same instance (kept), or the one it succeeds. */
+      struct host_destination *was = host_destination_is_started(t) ? t : host_destination_predecessor(t);
+      targets[j] = t;
+      from[j] = -1;
+      for (size_t i = 0; was && i < line_source_n_targets(kept); i++)
+        if (line_source_target(kept, i) == was)
+          from[j] = (int) i;
+    }
+  line_source_retarget(kept, targets, from, n);
+  g_free(targets);
+  g_free(from);
+  g_ptr_array_index(next->sources, index) = kept;
+  if (next->stdin_reader == line_source_name(fresh))
+    next->stdin_reader = line_source_name(kept);
+  g_ptr_array_remove(self->sources, kept);
+  line_source_free(fresh);
+}
+
+static void
+_hand_over_sources(struct runtime *self, struct runtime *next)
+{
+  GHashTableIter it;
+  gpointer name, value;
+
+  g_hash_table_iter_init(&it, next->source_by_name);
+  while (g_hash_table_iter_next(&it, &name, &value))
+    {
+      struct line_source *kept = g_hash_table_lookup(self->source_by_name, name);
+      if (!kept || g_strcmp0(g_hash_table_lookup(self->source_text, name), g_hash_table_lookup(next->source_text, name)))
+        continue;
+      guint index;
+      if (!g_ptr_array_find(next->sources, value, &index) || !g_ptr_array_find(self->sources, kept, NULL))
+        continue;
+      _keep_source(self, next, kept, index);
+      g_hash_table_iter_replace(&it, kept);
+      logger_log(LIFELINE_LOG_NOTICE, "Source unchanged; keeping it running", "source", (const char *) name, NULL);
+    }
+}
+
+void
+runtime_hand_over(struct runtime *self, struct runtime *next, void (*finished)(void *ctx), void *ctx)
+{
+  self->stopping = 1;
   self->retired = 1;
   self->finished = finished;
   self->finished_ctx = ctx;
-  runtime_request_stop(self, "reload");
-  return 0;
+  /* Destinations first: a kept source's new targets are known then. */
+  _hand_over_destinations(self, next);
+  _hand_over_sources(self, next);
+  if (self->sources->len || self->destinations->len)
+    logger_log(LIFELINE_LOG_NOTICE, "Stopping; delivering what is queued within stop-timeout()", "reason", "reload",
+               NULL);
+  for (guint i = 0; i < self->sources->len; i++)
+    line_source_stop(g_ptr_array_index(self->sources, i));
+  self->sources_running = 0;
+  self->destinations_running = self->destinations->len;
+  _stop_destinations(self);
+  _maybe_finished(self);
 }
 
 int
@@ -400,16 +531,20 @@ runtime_report(struct runtime *self)
       struct host_destination *dst = g_ptr_array_index(self->destinations, i);
       struct host_destination_counts dc;
       host_destination_counts(dst, &dc);
-      uint64_t outstanding = dc.accepted - dc.delivered - dc.dropped - dc.returned;
+      uint64_t outstanding = dc.accepted - dc.delivered - dc.dropped - dc.returned - dc.handed_over;
       snprintf(a, sizeof(a), "%" PRIu64, dc.accepted);
       snprintf(b, sizeof(b), "%" PRIu64, dc.delivered);
       snprintf(c, sizeof(c), "%" PRIu64, dc.dropped);
       snprintf(d, sizeof(d), "%" PRIu64, dc.returned + outstanding);
       snprintf(e, sizeof(e), "%" PRIu64, dc.rejected);
       if (self->retired)
-        logger_log(LIFELINE_LOG_NOTICE, "Destination totals before the reload", "destination",
-                   host_destination_name(dst), "accepted", a, "delivered", b, "dropped", c, "dropped-by-reload", d,
-                   "rejected", e, NULL);
+        {
+          char f[32];
+          snprintf(f, sizeof(f), "%" PRIu64, dc.handed_over);
+          logger_log(LIFELINE_LOG_NOTICE, "Destination totals before the reload", "destination",
+                     host_destination_name(dst), "accepted", a, "delivered", b, "dropped", c, "dropped-by-reload", d,
+                     "rejected", e, "handed-over", f, NULL);
+        }
       else
         logger_log(LIFELINE_LOG_NOTICE, "Destination totals", "destination", host_destination_name(dst),
                    "accepted", a, "delivered", b, "dropped", c, "not_delivered", d, "rejected", e, NULL);

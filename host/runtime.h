@@ -7,6 +7,7 @@
 #define LIFELINE_RUNTIME_H
 
 #include "module-loader.h"
+#include "persist-file.h"
 
 #include <lifeline/plugin.h>
 
@@ -17,10 +18,11 @@ struct runtime;
 struct host_destination;
 
 /* Validates ROOT completely (every driver's options through its module) and
- * creates the instances, without any I/O.  ROOT and LOADER are borrowed and
- * must outlive the runtime.  NULL with a located err. */
+ * creates the instances, without any I/O.  ROOT, LOADER and PERSIST (where
+ * file() sources keep their delivered positions; NULL: nowhere) are borrowed
+ * and must outlive the runtime.  NULL with a located err. */
 struct runtime *runtime_new(const struct lifeline_option *root, struct module_loader *loader,
-                            struct lifeline_error *err);
+                            struct persist_file *persist, struct lifeline_error *err);
 void runtime_free(struct runtime *self);
 
 /* FINISHED(CTX) runs once every source ended (or was stopped) and every
@@ -28,13 +30,16 @@ void runtime_free(struct runtime *self);
 int runtime_start(struct runtime *self, void (*finished)(void *ctx), void *ctx, struct lifeline_error *err);
 /* Stop reading now and shut down within the stop timeout (SIGTERM, SIGINT). */
 void runtime_request_stop(struct runtime *self, const char *why);
-/* A reload replaces this runtime: stop reading now (listeners close, so the
- * new runtime can bind the same ports) and stop the destinations within the
- * stop timeout; FINISHED(CTX) then runs instead of the one given to
- * runtime_start.  What is not delivered by then is counted as
- * dropped-by-reload in runtime_report (no disk buffer yet).  -1 (nothing
- * changed) when the runtime is already stopping. */
-int runtime_retire(struct runtime *self, void (*finished)(void *ctx), void *ctx);
+/* A reload: NEXT (built, not started) takes SELF's place.  Destinations are
+ * matched by name.  An unchanged one (the same statement) moves to NEXT with
+ * its instance, queue and connection; a changed one's new instance succeeds
+ * the old one (host_destination_succeed); so does an unchanged source, with
+ * its listener, connections and read position.  The rest of SELF stops now:
+ * its sources at once, its destinations within the stop timeout, returning
+ * what they did not deliver (to the successor, or dropped-by-reload when
+ * removed).  FINISHED(CTX) runs once they stopped; runtime_report then
+ * reports what stayed in SELF. */
+void runtime_hand_over(struct runtime *self, struct runtime *next, void (*finished)(void *ctx), void *ctx);
 int runtime_is_stopping(const struct runtime *self);
 /* Overrides options { stop-timeout() } (the command line wins). */
 void runtime_set_stop_timeout(struct runtime *self, uint32_t timeout_ms);
