@@ -8,6 +8,10 @@ import json
 import re
 import sys
 
+# A sanitizer report or a valgrind error in a test's output is a failure even
+# when the test passed: Criterion runs tests in child processes and does not
+# look at how a child's leak check ended.
+SANITIZER = re.compile(r"ERROR: (LeakSanitizer|AddressSanitizer)|runtime error: |==\d+== ERROR SUMMARY: [1-9]")
 SYNTHESIS = re.compile(r"Synthesis: Tested: (\d+) \| Passing: (\d+) \| Failing: (\d+) \| Crashing: (\d+)")
 
 passed = failed = skipped = 0
@@ -18,6 +22,11 @@ for build in sys.argv[1:]:
             result = t["result"]
             out = (t.get("stdout") or "") + (t.get("stderr") or "")
             m = SYNTHESIS.search(out)
+            if result != "SKIP" and SANITIZER.search(out):
+                failed += 1
+                print(f"{build}: {t['name']}: sanitizer or valgrind report in a passing test:",
+                      SANITIZER.search(out).group(0), file=sys.stderr)
+                continue
             if result == "SKIP":
                 skipped += 1
             elif m and result in ("OK", "FAIL"):
