@@ -1,0 +1,18 @@
+# shellcheck shell=bash disable=SC2034  # FWD_*: read by forwarders.sh
+# rsyslog from Debian's rsyslog package, unpacked by
+# tests/integration/peers.sh (never installed), in the foreground (-n) with
+# its own pid file and work directory; imptcp in, omfwd out.
+FWD_RSYSLOG_TRANSPORTS="tcp"
+
+fwd_rsyslog_start() {
+  local dir=$1 mode=$2
+  fwd_render "$(fwd_config_template rsyslog "$mode")" "$dir/rsyslog.conf" "$dir"
+  rm -f "$dir/rsyslog.pid"
+  peers_rsyslogd -n -f "$dir/rsyslog.conf" -i "$dir/rsyslog.pid"
+  fwd_spawn "$dir/rsyslog.log" "${PEERS_CMD[@]}"
+  fwd_wait_input "$dir/rsyslog.log"
+}
+
+fwd_rsyslog_version() {
+  echo "rsyslog $(peers_version rsyslog) (Debian rsyslog)"
+}
