@@ -355,8 +355,12 @@ _connection_broke(struct failover_policy *self, enum failover_reason reason, int
 
   /* A connection that a retry brought back and that broke again before it
    * proved healthy earns no further retries: a hung server that still
-   * accepts connections must not hold the destination forever. */
-  int retries = (self->live_by_retry && !healthy) ? 0 : self->opts.retries_per_server;
+   * accepts connections must not hold the destination forever.  A stalled
+   * server earns none at all: its kernel still accepts connections, so a
+   * retry would connect, stall again and only double the time to fail over. */
+  int retries = ((self->live_by_retry && !healthy) || reason == FAILOVER_REASON_STALLED)
+                  ? 0
+                  : self->opts.retries_per_server;
   failover_policy_begin_pass_after_break(self, server, retries);
   int64_t delay = backoff_failover_delay(self->opts.failover_jitter_ms, &self->prng);
   _wait_until(self, server_state_time_add(self->now, delay));
