@@ -98,3 +98,19 @@ fo_tls_args() {
   esac
   echo "--tls-cert $TL_DIR/pki/$cert.pem --tls-key $TL_DIR/pki/$cert.key"
 }
+
+# fo_hold NAME: keeps the write end of NAME's feed FIFO open (a process of
+# its own, so nothing else inherits it), so the reader sees the end of input
+# only at fo_release NAME, not when the generator finishes (which, under
+# valgrind, may come before the events a test waits for).
+fo_hold() {
+  sleep 3600 >"$TL_DIR/$1.fifo" &
+  TL_PIDS+=("$!")
+  printf -v "FO_HOLD_$(_tl_var "$1")" '%s' "$!"
+}
+fo_release() {
+  local pidvar="FO_HOLD_$(_tl_var "$1")"
+  kill "${!pidvar}" 2>/dev/null || true
+  wait "${!pidvar}" 2>/dev/null || true
+  _tl_forget "${!pidvar}"
+}

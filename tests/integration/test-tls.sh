@@ -189,6 +189,7 @@ CONF
 total=40000
 fo_feed pr "$total" 5000
 ll_run probe probe -v -c "$TL_DIR/ctl"
+fo_hold pr
 tl_wait_stat b lines 1000
 rm -f "$TL_DIR/p.ready"
 tl_spawn p "$TL_COLLECTOR" --listen 127.0.0.1 --port "$pport" --ready-file "$TL_DIR/p.ready" \
@@ -207,6 +208,8 @@ tl_spawn p "$TL_COLLECTOR" --listen 127.0.0.1 --port "$pport" --ready-file "$TL_
   --stats-file "$TL_DIR/p.stats" --output "$TL_DIR/p.out.log" --quiet \
   --tls-cert "$pki/primary.pem" --tls-key "$pki/primary.key"
 ll_wait_log probe "Failing back to the primary" 1
+tl_wait_exit "$TL_PID_gen_pr" 10 "$TL_DIR/p.stats" "$TL_DIR/b.stats"
+fo_release pr
 tl_wait_exit "$TL_PID_probe" 10 "$TL_DIR/p.stats" "$TL_DIR/b.stats"
 ((TL_RC == 0)) || tl_fail "probe: lifeline exited $TL_RC"
 tl_wait_stat p lines 1
@@ -238,11 +241,20 @@ CONF
   total=20000
   fo_feed "tp$cert" "$total" 5000
   ll_run "tcp-probe-$cert" "tcp-probe-$cert" -v
+  fo_hold "tp$cert"
   tl_wait_stat b lines 1000
   rm -f "$TL_DIR/p.ready" "$TL_DIR/p.stats" "$TL_DIR/p.out.log"
   tl_spawn p "$TL_COLLECTOR" --listen 127.0.0.1 --port "$pport" --ready-file "$TL_DIR/p.ready" \
     --stats-file "$TL_DIR/p.stats" --output "$TL_DIR/p.out.log" --quiet \
     --tls-cert "$pki/$cert.pem" --tls-key "$pki/$cert.key"
+  if [[ $cert == expired ]]; then
+    ll_wait_log "tcp-probe-$cert" "Server left again soon after failing back to it" 1
+  else
+    ll_wait_log "tcp-probe-$cert" "Failing back to the primary" 1
+  fi
+  pidvar="TL_PID_gen_tp$cert"
+  tl_wait_exit "${!pidvar}" 10 "$TL_DIR/b.stats" "$TL_DIR/p.stats"
+  fo_release "tp$cert"
   pidvar="TL_PID_tcp_probe_$cert"
   tl_wait_exit "${!pidvar}" 10 "$TL_DIR/b.stats" "$TL_DIR/p.stats"
   ((TL_RC == 0)) || tl_fail "tcp-probe-$cert: lifeline exited $TL_RC"
