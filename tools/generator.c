@@ -20,6 +20,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -332,6 +333,12 @@ _connect(const char *arg)
       fprintf(stderr, PROG ": connecting failed; connect=%s error=%s\n", arg, strerror(errno));
       exit(1);
     }
+  /* --rate writes a few KiB every millisecond, far below the loopback MSS:
+   * with Nagle a write waits for the peer's (possibly delayed) ACK, which
+   * stalled the feed for 10-40 ms at a time and showed up as latency of
+   * whatever reads it. */
+  int one = 1;
+  (void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   return fd;
 }
 
