@@ -23,9 +23,16 @@
  *
  * bench/tap-count.py turns the files into line counts.  --no-read accepts
  * connections and never reads them: the "hung primary" of scenario f.
+ * --tls-cert/--tls-key make every connection TLS (tap-tls.h, scenario g):
+ * the files then hold the decrypted bytes, "data" is the first decrypted
+ * byte, and UNREAD also counts a record the tap took from its kernel but
+ * had not finished decrypting.
  *
- * Plain C11 + POSIX; loopback IPv4 literals only; one poll() loop.
+ * C11 + POSIX (+ OpenSSL for TLS); loopback IPv4 literals only; one poll() loop.
  */
+#include "diag.h"
+#include "tap-tls.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -53,6 +60,7 @@ struct tap_conn
 {
   int fd;
   int out_fd;                 /* DIR/conn-N.raw */
+  struct tap_tls *tls;        /* owned; NULL: plain TCP */
   unsigned id;
   uint64_t bytes;
 };
@@ -62,6 +70,8 @@ struct tap
   const char *addr, *dir, *ready_file;
   unsigned port;
   bool no_read;
+  struct tls_server_options tls_opt;
+  struct tls_server *tls;     /* owned; NULL: plain TCP */
   int listen_fd;
   int events_fd;
   unsigned next_id;
@@ -120,6 +130,8 @@ _tap_parse(struct tap *self, int argc, char **argv)
     { "dir", required_argument, NULL, 'd' },
     { "ready-file", required_argument, NULL, 'r' },
     { "no-read", no_argument, NULL, 'n' },
+    { "tls-cert", required_argument, NULL, 'C' },
+    { "tls-key", required_argument, NULL, 'K' },
     { NULL, 0, NULL, 0 },
   };
   int ch;
@@ -131,12 +143,17 @@ _tap_parse(struct tap *self, int argc, char **argv)
       case 'd': self->dir = optarg; break;
       case 'r': self->ready_file = optarg; break;
       case 'n': self->no_read = true; break;
+      case 'C': self->tls_opt.cert_file = optarg; break;
+      case 'K': self->tls_opt.key_file = optarg; break;
       default:
-        fputs("usage: " PROG " --listen ADDR --port N --dir DIR --ready-file F [--no-read]\n", stderr);
+        fputs("usage: " PROG " --listen ADDR --port N --dir DIR --ready-file F [--no-read]\n"
+              "       [--tls-cert F --tls-key F]\n", stderr);
         exit(2);
       }
   if (!self->addr || !self->dir || !self->ready_file || self->port == 0 || self->port > 65535)
     _die("--listen, --port (1..65535), --dir and --ready-file are required", "");
+  if (!self->tls_opt.cert_file != !self->tls_opt.key_file)
+    _die("--tls-cert and --tls-key go together", "");
 }
 
 static void
@@ -182,6 +199,7 @@ _tap_accept(struct tap *self)
       c->id = self->next_id++;
       c->bytes = 0;
       c->out_fd = -1;
+      c->tls = self->tls ? tap_tls_new(self->tls, fd) : NULL;
       _tap_event(self, "accept", c->id, "");
     }
 }
@@ -192,7 +210,7 @@ _tap_read(struct tap *self, struct tap_conn *c)
 {
   for (;;)
     {
-      ssize_t n = read(c->fd, self->buf, READ_CHUNK);
+      ssize_t n = c->tls ? tap_tls_read(c->tls, self->buf, READ_CHUNK) : read(c->fd, self->buf, READ_CHUNK);
       if (n > 0)
         {
           if (c->out_fd < 0)
@@ -238,6 +256,8 @@ _tap_die(struct tap *self)
       int n = 0;
       if (ioctl(self->conns[i].fd, SIOCINQ, &n) == 0 && n > 0)
         unread += (uint64_t) n;
+      if (self->conns[i].tls)
+        unread += tap_tls_held(self->conns[i].tls);
     }
   char extra[32];
   snprintf(extra, sizeof(extra), " %" PRIu64, unread);
@@ -249,6 +269,7 @@ int
 main(int argc, char **argv)
 {
   static struct tap self;
+  diag_init(PROG);
   _tap_parse(&self, argc, argv);
   signal(SIGTERM, _on_signal);
   signal(SIGINT, _on_signal);
@@ -257,6 +278,8 @@ main(int argc, char **argv)
   self.buf = malloc(READ_CHUNK);
   if (!self.buf)
     _die("out of memory", "");
+  if (self.tls_opt.cert_file)
+    self.tls = tls_server_new(&self.tls_opt);
   _tap_listen(&self);
 
   static struct pollfd pfds[MAX_CONNS + 1];
@@ -266,7 +289,10 @@ main(int argc, char **argv)
         _tap_die(&self);
       pfds[0] = (struct pollfd) { .fd = self.listen_fd, .events = POLLIN };
       for (size_t i = 0; i < self.nconns; i++)
-        pfds[i + 1] = (struct pollfd) { .fd = self.no_read ? -1 : self.conns[i].fd, .events = POLLIN };
+        pfds[i + 1] = (struct pollfd) {
+          .fd = self.no_read ? -1 : self.conns[i].fd,
+          .events = self.conns[i].tls ? tap_tls_events(self.conns[i].tls) : POLLIN,
+        };
       if (poll(pfds, self.nconns + 1, -1) < 0)
         continue;
       size_t j = 0;
@@ -275,6 +301,7 @@ main(int argc, char **argv)
           struct tap_conn *c = &self.conns[i];
           if (pfds[i + 1].revents && !_tap_read(&self, c))
             {
+              tap_tls_free(c->tls);
               close(c->fd);
               if (c->out_fd >= 0)
                 close(c->out_fd);
@@ -291,10 +318,12 @@ main(int argc, char **argv)
     {
       if (!self.no_read)
         _tap_read(&self, &self.conns[i]);
+      tap_tls_free(self.conns[i].tls);
       close(self.conns[i].fd);
       if (self.conns[i].out_fd >= 0)
         close(self.conns[i].out_fd);
     }
+  tls_server_free(self.tls);
   free(self.buf);
   return 0;
 }

@@ -25,7 +25,8 @@
 #                               (scenario h: valgrind --tool=callgrind ...)
 #   fwd_spawn LOG CMD...        proc_spawn with FWD_WRAP after CMD's leading
 #                               "env VAR=VALUE..." words; PID in FWD_PID
-#   fwd_render TEMPLATE OUT     substitute @INPUT_PORT@ @SINK_PORT@ @DIR@
+#   fwd_render TEMPLATE OUT DIR substitute @INPUT_PORT@ @SINK_PORT@ @DIR@
+#                               @TLS_DIR@ (BENCH_TLS_DIR: scenario g's certificates)
 
 BENCH_INPUT_PORT=${BENCH_INPUT_PORT:-20601}
 BENCH_TRANSPORT=${BENCH_TRANSPORT:-tcp}
@@ -43,7 +44,7 @@ fwd_config_template() {
 
 fwd_render() {
   sed -e "s|@INPUT_PORT@|$BENCH_INPUT_PORT|g" -e "s|@SINK_PORT@|$BENCH_SINK_PORT|g" \
-    -e "s|@DIR@|$3|g" "$1" >"$2"
+    -e "s|@DIR@|$3|g" -e "s|@TLS_DIR@|${BENCH_TLS_DIR:-}|g" "$1" >"$2"
 }
 
 fwd_supports() {

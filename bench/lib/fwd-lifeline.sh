@@ -1,7 +1,7 @@
 # shellcheck shell=bash disable=SC2034  # FWD_*: read by forwarders.sh
 # lifeline, built by bench/run (release) from this tree: tcp() source in,
 # network() out.  Ready when it wrote its --ready-file (every source listens).
-FWD_LIFELINE_TRANSPORTS="tcp"
+FWD_LIFELINE_TRANSPORTS="tcp tls"
 
 fwd_lifeline_start() {
   local dir=$1 mode=$2

@@ -2,7 +2,7 @@
 # syslog-ng from Debian's syslog-ng-core, unpacked by
 # tests/integration/peers.sh (never installed), in the foreground with its
 # own persist, pid and control files.
-FWD_SYSLOG_NG_TRANSPORTS="tcp"
+FWD_SYSLOG_NG_TRANSPORTS="tcp tls"
 
 fwd_syslog_ng_start() {
   local dir=$1 mode=$2

@@ -24,15 +24,36 @@
 #                                  "T_US UNREAD_BYTES" from its kill event
 #   sink_stop NAME / sink_kill NAME
 #
+# With BENCH_TRANSPORT=tls (scenario g) both speak TLS with the certificate
+# of their address from BENCH_TLS_DIR (tests/integration/tls-certs.sh):
+# primary.pem on 127.0.0.1, backup.pem on .2, dr.pem (CA 2) on .3.
+#
 # Needs proc.sh, BENCH_BIN (the build dir) and BENCH_RUN (this run's files).
 
 declare -A SINK_PID=()
+SINK_TLS_ARGS=()
 BENCH_SINK_PORT=${BENCH_SINK_PORT:-20514}
+
+# SINK_TLS_ARGS: the --tls-cert/--tls-key words for a sink on ADDR (empty
+# over plain TCP).
+_sink_tls_args() {
+  local cert
+  SINK_TLS_ARGS=()
+  [[ $BENCH_TRANSPORT == tls ]] || return 0
+  case $1 in
+    127.0.0.1) cert=primary ;;
+    127.0.0.2) cert=backup ;;
+    127.0.0.3) cert=dr ;;
+    *) bench_die "no test certificate for $1" ;;
+  esac
+  SINK_TLS_ARGS=(--tls-cert "$BENCH_TLS_DIR/$cert.pem" --tls-key "$BENCH_TLS_DIR/$cert.key")
+}
 
 sink_collector_start() {
   local name=$1 addr=$2 exit_after=$3
   rm -f "$BENCH_RUN/$name".{ready,stats,report}
-  proc_spawn "$BENCH_RUN/$name.log" "$BENCH_BIN/tools/lifeline-collector" --listen "$addr" \
+  _sink_tls_args "$addr"
+  proc_spawn "$BENCH_RUN/$name.log" "$BENCH_BIN/tools/lifeline-collector" --listen "$addr" "${SINK_TLS_ARGS[@]}" \
     --port "$BENCH_SINK_PORT" --ready-file "$BENCH_RUN/$name.ready" --stats-file "$BENCH_RUN/$name.stats" \
     --report "$BENCH_RUN/$name.report" --exit-after-lines "$exit_after" --quiet
   SINK_PID[$name]=$REPLY
@@ -44,7 +65,8 @@ sink_tap_start() {
   shift 2
   rm -rf "${BENCH_RUN:?}/$name"
   mkdir -p "$BENCH_RUN/$name"
-  proc_spawn "$BENCH_RUN/$name.log" "$BENCH_BIN/bench/lifeline-bench-tap" --listen "$addr" \
+  _sink_tls_args "$addr"
+  proc_spawn "$BENCH_RUN/$name.log" "$BENCH_BIN/bench/lifeline-bench-tap" --listen "$addr" "${SINK_TLS_ARGS[@]}" \
     --port "$BENCH_SINK_PORT" --dir "$BENCH_RUN/$name" --ready-file "$BENCH_RUN/$name/ready" "$@"
   SINK_PID[$name]=$REPLY
   bench_wait_file "$BENCH_RUN/$name/ready" 10 || bench_die "tap $name not ready: $(tail -n 3 "$BENCH_RUN/$name.log")"

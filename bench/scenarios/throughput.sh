@@ -6,11 +6,15 @@
 # (user + system) over that time, its peak RSS, and the collector's report
 # (every sequence number once).  The raw ceiling is the raw client writing
 # into the collector with no forwarder in between.
+#
+# BENCH_AS names the results and folders of another scenario that runs this
+# one (g: the same over TLS).
 
 BENCH_A_LINES=${BENCH_A_LINES:-1000000}
 
 scenario_a() {
-  local fwd=$1 rep=$2 dir="$BENCH_RUN/a-$1-$2" t0 t1 cpu0=0 cpu1=0 rss=0 gen_pid
+  local fwd=$1 rep=$2 as=${BENCH_AS:-a} t0 t1 cpu0=0 cpu1=0 rss=0 gen_pid
+  local dir="$BENCH_RUN/$as-$fwd-$rep"
   mkdir -p "$dir"
   sink_collector_start a-sink 127.0.0.1 "$BENCH_A_LINES"
   fwd_start "$fwd" "$dir" single
@@ -23,7 +27,7 @@ scenario_a() {
   proc_spawn "$dir/client.log" "$BENCH_BIN/bench/lifeline-bench-raw-client" \
     --connect "$target" --count "$BENCH_A_LINES"
   gen_pid=$REPLY
-  proc_wait_exit "${SINK_PID[a-sink]}" 120 || bench_die "a $fwd: the collector did not get $BENCH_A_LINES lines in 120 s: $(cat "$BENCH_RUN/a-sink.stats")"
+  proc_wait_exit "${SINK_PID[a-sink]}" 120 || bench_die "$as $fwd: the collector did not get $BENCH_A_LINES lines in 120 s: $(cat "$BENCH_RUN/a-sink.stats")"
   t1=$(bench_now_us)
   if [[ -n $FWD_PID ]]; then
     cpu1=$(proc_cpu_seconds "$FWD_PID")
@@ -37,7 +41,7 @@ scenario_a() {
   local usage=()
   [[ $fwd != raw ]] && usage=("cpu_s=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.2f", b - a }')"
     "rss_mb=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')")
-  bench_result a "$fwd" "$rep" \
+  bench_result "$as" "$fwd" "$rep" \
     "lines_per_s=$(awk -v n="$BENCH_A_LINES" -v us=$((t1 - t0)) 'BEGIN { printf "%d", n / (us / 1e6) }')" \
     "mb_per_s=$(awk -v n="$BENCH_A_LINES" -v us=$((t1 - t0)) 'BEGIN { printf "%.1f", n * 201 / us }')" \
     "seconds=$(awk -v us=$((t1 - t0)) 'BEGIN { printf "%.3f", us / 1e6 }')" \
