@@ -47,6 +47,20 @@ _schedule_failure(struct connection *self, int err)
 
 static void _socket_error(void *cookie);
 
+/* The peer closed its side (FIN, or close_notify over TLS). */
+static void
+_peer_eof(struct connection *self)
+{
+  if (!self->cb.peer_closed)
+    {
+      _report_failure(self, 0);
+      return;
+    }
+  /* EOF stays readable: stop reading, keep hearing about errors. */
+  iv_fd_set_handler_in(&self->fd, NULL);
+  self->cb.peer_closed(self->cb.cookie);
+}
+
 /* Peers never send to a forwarder; reading only notices close and reset at
  * once, even while idle. */
 static void
@@ -62,14 +76,7 @@ _readable(void *cookie)
         continue;
       if (n == 0)
         {
-          if (!self->cb.peer_closed)
-            {
-              _report_failure(self, 0);
-              return;
-            }
-          /* EOF stays readable: stop reading, keep hearing about errors. */
-          iv_fd_set_handler_in(&self->fd, NULL);
-          self->cb.peer_closed(self->cb.cookie);
+          _peer_eof(self);
           return;
         }
       if (errno == EINTR)
@@ -88,13 +95,7 @@ _tls_failure(struct connection *self, enum tls_io r)
 {
   if (r == TLS_IO_CLOSED && self->state == CONNECTION_ESTABLISHED)
     {
-      if (!self->cb.peer_closed)
-        {
-          _report_failure(self, 0);
-          return;
-        }
-      iv_fd_set_handler_in(&self->fd, NULL);
-      self->cb.peer_closed(self->cb.cookie);
+      _peer_eof(self);
       return;
     }
   if (r == TLS_IO_CLOSED || !self->tls.error[0])
