@@ -124,6 +124,9 @@ tls_error_describe(long verify_result, unsigned long ssl_err, const char *expect
     case TLS_ERROR_NOT_TLS:
       snprintf(buf, size, "handshake failure: the server does not speak TLS (%s)", detail);
       break;
+    case TLS_ERROR_NO_CERTIFICATE:
+      snprintf(buf, size, "the server presented no certificate");
+      break;
     case TLS_ERROR_PIN_MISMATCH:
     case TLS_ERROR_HANDSHAKE:
       snprintf(buf, size, "handshake failure: %s", detail);
@@ -148,6 +151,7 @@ tls_error_kind_name(enum tls_error_kind kind)
     [TLS_ERROR_CLIENT_CERT_REJECTED] = "client-certificate-rejected",
     [TLS_ERROR_PIN_MISMATCH] = "pin-mismatch",
     [TLS_ERROR_NOT_TLS] = "not-tls",
+    [TLS_ERROR_NO_CERTIFICATE] = "no-certificate",
   };
   return (unsigned) kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "handshake-failure";
 }

@@ -23,6 +23,7 @@ enum tls_error_kind
   TLS_ERROR_CLIENT_CERT_REJECTED,
   TLS_ERROR_PIN_MISMATCH,
   TLS_ERROR_NOT_TLS,
+  TLS_ERROR_NO_CERTIFICATE, /* the handshake completed without a server certificate */
 };
 
 /* VERIFY_RESULT is SSL_get_verify_result() (X509_V_OK when the chain was not

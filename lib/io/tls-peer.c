@@ -100,7 +100,7 @@ _pin_matches(const struct tls_peer *self, X509 *cert)
 }
 
 int
-tls_peer_check(struct tls_peer *self, SSL *ssl, char *why, size_t size)
+tls_peer_check(struct tls_peer *self, SSL *ssl, enum tls_error_kind *kind, char *why, size_t size)
 {
   X509 *cert = SSL_get0_peer_certificate(ssl);
 
@@ -108,6 +108,7 @@ tls_peer_check(struct tls_peer *self, SSL *ssl, char *why, size_t size)
     {
       if (!cert)
         {
+          *kind = TLS_ERROR_NO_CERTIFICATE;
           snprintf(why, size, "the server presented no certificate");
           goto fail;
         }
@@ -119,12 +120,14 @@ tls_peer_check(struct tls_peer *self, SSL *ssl, char *why, size_t size)
                                                       NULL);
       if (ok != 1)
         {
+          *kind = TLS_ERROR_NAME_MISMATCH;
           snprintf(why, size, "name mismatch: the certificate is not for the expected name \"%s\"", self->expected);
           goto fail;
         }
     }
   if (self->has_pin && !_pin_matches(self, cert))
     {
+      *kind = TLS_ERROR_PIN_MISMATCH;
       snprintf(why, size, "public key pin mismatch: the server's key is not the one in pinned-sha256()");
       goto fail;
     }

@@ -17,6 +17,7 @@
 
 #include "core/tls-options.h"
 #include "tls-context.h"
+#include "tls-error.h"
 
 #include <openssl/ssl.h>
 #include <stdint.h>
@@ -47,9 +48,10 @@ SSL *tls_peer_new_ssl(struct tls_peer *self, int64_t now_ms);
 /* Keeps SESSION (the caller's reference passes to the peer) for resumption. */
 void tls_peer_store_session(struct tls_peer *self, SSL_SESSION *session, int64_t now_ms);
 
-/* After a completed handshake: 0, or -1 with the reason in WHY (a name
- * that does not match on a resumed session, a pin mismatch).  The cached
- * session is dropped on failure. */
-int tls_peer_check(struct tls_peer *self, SSL *ssl, char *why, size_t size);
+/* After a completed handshake: 0, or -1 with the failure's kind in *KIND
+ * (no certificate, name mismatch on a resumed session, pin mismatch) and the
+ * reason in words in WHY.  The kind is the value to act on; WHY is only for
+ * people.  The cached session is dropped on failure. */
+int tls_peer_check(struct tls_peer *self, SSL *ssl, enum tls_error_kind *kind, char *why, size_t size);
 
 #endif

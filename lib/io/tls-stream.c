@@ -127,9 +127,10 @@ tls_stream_handshake(struct tls_stream *self)
   if (ret != 1)
     return _result(self, ret);
   self->handshaken = 1;
-  if (tls_peer_check(self->peer, self->ssl, self->error, sizeof(self->error)) < 0)
+  enum tls_error_kind kind;
+  if (tls_peer_check(self->peer, self->ssl, &kind, self->error, sizeof(self->error)) < 0)
     {
-      self->error_kind = strstr(self->error, "pin") ? TLS_ERROR_PIN_MISMATCH : TLS_ERROR_NAME_MISMATCH;
+      self->error_kind = (int) kind;
       return TLS_IO_ERROR;
     }
   if (SSL_version(self->ssl) < TLS1_3_VERSION || SSL_session_reused(self->ssl))
