@@ -115,8 +115,8 @@ bad_primary expired expired expired "certificate expired"
 bad_primary not-yet-valid notyet not-yet-valid "certificate not yet valid"
 bad_primary revoked revoked revoked "certificate revoked" "crl-file(\"$pki/crl.pem\")"
 bad_primary untrusted dr untrusted-issuer "untrusted issuer"
-bad_primary other-servers-cert backup name-mismatch "name mismatch: the certificate is not for the expected name \\\"127.0.0.1\\\""
-bad_primary verify-name primary name-mismatch "name mismatch: the certificate is not for the expected name \\\"backup.test\\\"" \
+bad_primary other-servers-cert backup name-mismatch "name mismatch: the certificate is not for the expected name \\\\\"127.0.0.1\\\\\""
+bad_primary verify-name primary name-mismatch "name mismatch: the certificate is not for the expected name \\\\\"backup.test\\\\\"" \
   'verify-name("backup.test")'
 bad_primary pin primary pin-mismatch "public key pin mismatch" "pinned-sha256(\"$(pin_of backup)\")"
 bad_primary old-protocol primary protocol-version "protocol version" "" "--tls-max-version 1.1"
