@@ -15,6 +15,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Why PATH cannot be read right now. */
+enum file_problem
+{
+  FILE_PROBLEM_NONE,
+  FILE_PROBLEM_OPEN, /* open() or stat() failed (missing, no permission) */
+  FILE_PROBLEM_TYPE, /* neither a regular file nor a FIFO (a directory, a device) */
+  FILE_PROBLEM_READ, /* read() failed on the open file */
+};
+
+/* Work one wake-up may do before it yields to the loop: opens, rotations and
+ * truncations handled in a row, each followed by up to one turn of reads. */
+#define FOLLOW_STEPS_PER_TURN 4
+
 struct file_source
 {
   struct line_source *ls;
@@ -24,7 +37,12 @@ struct file_source
   dev_t dev;
   ino_t ino;
   int switching; /* PATH names a new file: finishing the old one */
-  int missing_logged, stopped;
+  int stopped;
+  /* The problem logged for the current episode (none until something goes
+   * wrong; cleared when a file opens or a read succeeds), so a condition
+   * that persists is logged once, not once per retry. */
+  enum file_problem logged;
+  int logged_errnum;
   struct persist_file *persist; /* borrowed; NULL: no positions kept */
   struct line_position resume; /* the stored position, until the first open */
   int resume_pending;
@@ -112,32 +130,100 @@ _resume_offset(struct file_source *self, const struct stat *st)
   return self->resume.offset;
 }
 
+/* True for the kinds of file a file() source can follow.  A directory reads
+ * nothing but errors, and a device (/dev/zero) never ends. */
+static int
+_followable(mode_t mode)
+{
+  return S_ISREG(mode) || S_ISFIFO(mode);
+}
+
+static const char *
+_type_name(mode_t mode)
+{
+  if (S_ISDIR(mode))
+    return "directory";
+  if (S_ISCHR(mode))
+    return "character device";
+  if (S_ISBLK(mode))
+    return "block device";
+  if (S_ISSOCK(mode))
+    return "socket";
+  return "special file";
+}
+
+/* Logs PROBLEM once per episode: nothing while the same problem (and errno)
+ * persists across retries. */
+static void
+_report_problem(struct file_source *self, enum file_problem problem, int errnum, mode_t mode)
+{
+  if (self->logged == problem && self->logged_errnum == errnum)
+    return;
+  self->logged = problem;
+  self->logged_errnum = errnum;
+  switch (problem)
+    {
+    case FILE_PROBLEM_OPEN:
+      logger_log(errnum == ENOENT ? LIFELINE_LOG_WARNING : LIFELINE_LOG_ERROR,
+                 "Cannot open file; retrying every follow-freq()", "source", _name(self), "file", self->path,
+                 "error", g_strerror(errnum), NULL);
+      break;
+    case FILE_PROBLEM_TYPE:
+      logger_log(LIFELINE_LOG_ERROR, "Path is not a regular file or FIFO; retrying every follow-freq()", "source",
+                 _name(self), "file", self->path, "type", _type_name(mode), NULL);
+      break;
+    case FILE_PROBLEM_READ:
+      logger_log(LIFELINE_LOG_ERROR, "Error reading file; retrying every follow-freq()", "source", _name(self),
+                 "file", self->path, "error", g_strerror(errnum), NULL);
+      break;
+    case FILE_PROBLEM_NONE:
+      break;
+    }
+}
+
 /* 1 once the file is open. */
 static int
 _open(struct file_source *self)
 {
+  struct stat st;
+
+  /* stat first: opening a device can have side effects of its own. */
+  if (stat(self->path, &st) < 0)
+    {
+      _report_problem(self, FILE_PROBLEM_OPEN, errno, 0);
+      return 0;
+    }
+  if (!_followable(st.st_mode))
+    {
+      _report_problem(self, FILE_PROBLEM_TYPE, 0, st.st_mode);
+      return 0;
+    }
   int fd = open(self->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
     {
-      if (!self->missing_logged)
-        logger_log(errno == ENOENT ? LIFELINE_LOG_WARNING : LIFELINE_LOG_ERROR,
-                   "Cannot open file; retrying every follow-freq()", "source", _name(self), "file", self->path,
-                   "error", g_strerror(errno), NULL);
-      self->missing_logged = 1;
+      _report_problem(self, FILE_PROBLEM_OPEN, errno, 0);
       return 0;
     }
-  struct stat st;
   if (fstat(fd, &st) < 0)
     {
+      int errnum = errno;
       close(fd);
+      _report_problem(self, FILE_PROBLEM_OPEN, errnum, 0);
+      return 0;
+    }
+  /* PATH may have been replaced between the stat and the open. */
+  if (!_followable(st.st_mode))
+    {
+      close(fd);
+      _report_problem(self, FILE_PROBLEM_TYPE, 0, st.st_mode);
       return 0;
     }
   self->fd = fd;
   self->dev = st.st_dev;
   self->ino = st.st_ino;
-  if (self->missing_logged)
+  if (self->logged == FILE_PROBLEM_OPEN || self->logged == FILE_PROBLEM_TYPE)
     logger_log(LIFELINE_LOG_NOTICE, "File appeared; reading it", "source", _name(self), "file", self->path, NULL);
-  self->missing_logged = 0;
+  self->logged = FILE_PROBLEM_NONE;
   _rewind(self, _resume_offset(self, &st));
   return 1;
 }
@@ -186,16 +272,41 @@ _at_end(struct file_source *self)
   return 0;
 }
 
+/* A read of the open file failed: logged once per episode.  When PATH now
+ * names another file, the old one is finished and the new one opened (1:
+ * read again now); otherwise the same file is read again, at the same
+ * position, on the poll timer (0). */
+static int
+_read_failed(struct file_source *self, int errnum)
+{
+  struct stat st;
+
+  _report_problem(self, FILE_PROBLEM_READ, errnum, 0);
+  if (!self->switching && stat(self->path, &st) == 0 && (st.st_ino != self->ino || st.st_dev != self->dev))
+    self->switching = 1;
+  if (self->switching)
+    return _at_end(self);
+  _arm_poll(self);
+  return 0;
+}
+
 static void
 _follow(void *cookie)
 {
   struct file_source *self = cookie;
   int errnum = 0;
 
-  for (;;)
+  for (int step = 0;; step++)
     {
       if (self->stopped || line_source_blocked(self->ls))
         return;
+      if (step == FOLLOW_STEPS_PER_TURN)
+        {
+          /* Enough for one wake-up: let timers, signals and other fds run. */
+          if (!iv_task_registered(&self->turn))
+            iv_task_register(&self->turn);
+          return;
+        }
       if (self->fd < 0 && !_open(self))
         {
           _arm_poll(self);
@@ -204,6 +315,11 @@ _follow(void *cookie)
       enum line_read_result r = line_source_read(self->ls, &self->in, self->fd, &errnum);
       if (self->persist)
         persist_file_kick(self->persist);
+      if (r != LINE_READ_ERROR && r != LINE_READ_PAUSED && self->logged == FILE_PROBLEM_READ)
+        {
+          logger_log(LIFELINE_LOG_NOTICE, "File is readable again", "source", _name(self), "file", self->path, NULL);
+          self->logged = FILE_PROBLEM_NONE;
+        }
       switch (r)
         {
         case LINE_READ_PAUSED:
@@ -213,11 +329,9 @@ _follow(void *cookie)
             iv_task_register(&self->turn);
           return;
         case LINE_READ_ERROR:
-          logger_log(LIFELINE_LOG_ERROR, "Error reading file; reopening it", "source", _name(self), "file",
-                     self->path, "error", g_strerror(errnum), NULL);
-          /* Finish what was read, then reopen. */
-          self->switching = 1;
-          /* fall through */
+          if (_read_failed(self, errnum) <= 0)
+            return;
+          break;
         case LINE_READ_AGAIN: /* a FIFO: polled too */
         case LINE_READ_EOF:
           if (_at_end(self) <= 0)
@@ -321,6 +435,24 @@ file_source_new(const char *name, const struct lifeline_option *driver, size_t m
       located_error_at_value(err, driver, driver->values[0], "file() needs a path");
       return NULL;
     }
+  /* A path missing now may appear later; one that exists must be followable.
+   * Checked again at every open, since PATH can change under a running
+   * source. */
+  struct stat st;
+  if (stat(path, &st) == 0 && !_followable(st.st_mode))
+    {
+      located_error_at_value(err, driver, driver->values[0],
+                             "'%s' is a %s; file() reads a regular file or a FIFO", path, _type_name(st.st_mode));
+      return NULL;
+    }
+  struct line_splitter *lines = line_splitter_new(max_line, LINE_SOURCE_READ_SIZE);
+  if (!lines)
+    {
+      located_error_at_option(err, line_source_size_option(driver),
+                              "cannot allocate the %zu-byte line buffer of log-msg-size(%zu)",
+                              max_line + LINE_SOURCE_READ_SIZE, max_line);
+      return NULL;
+    }
   struct file_source *self = g_new0(struct file_source, 1);
   self->path = g_strdup(path);
   self->freq_ms = freq_ms;
@@ -332,7 +464,7 @@ file_source_new(const char *name, const struct lifeline_option *driver, size_t m
   IV_TASK_INIT(&self->turn);
   self->turn.cookie = self;
   self->turn.handler = _follow;
-  self->in.lines = line_splitter_new(max_line, LINE_SOURCE_READ_SIZE);
+  self->in.lines = lines;
   self->ls = line_source_new(name, &file_source_ops, self);
   return self->ls;
 }

@@ -1,13 +1,15 @@
 #include "line-source.h"
 
 #include "core/line-splitter.h"
+#include "core/option-reader.h"
 #include "logger.h"
 
 #include <errno.h>
 #include <glib.h>
 #include <unistd.h>
 
-/* Reads per wake-up before yielding to the rest of the loop. */
+/* Reads per wake-up before yielding to the rest of the loop (EINTR counts as
+ * one, so even a storm of signals cannot keep a turn going). */
 #define READS_PER_TURN 32
 
 struct line_source
@@ -384,10 +386,7 @@ line_source_read(struct line_source *self, struct line_input *in, int fd, int *e
       if (n < 0)
         {
           if (errno == EINTR)
-            {
-              i--;
-              continue;
-            }
+            continue;
           if (errno == EAGAIN || errno == EWOULDBLOCK)
             return LINE_READ_AGAIN;
           *errnum = errno;
@@ -402,4 +401,15 @@ line_source_read(struct line_source *self, struct line_input *in, int fd, int *e
         return LINE_READ_PAUSED;
     }
   return LINE_READ_MORE;
+}
+
+const struct lifeline_option *
+line_source_size_option(const struct lifeline_option *driver)
+{
+  const struct lifeline_option *at = driver;
+
+  for (size_t i = 0; i < driver->n_children; i++)
+    if (option_name_is(driver->children[i], "log-msg-size"))
+      at = driver->children[i];
+  return at;
 }

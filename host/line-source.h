@@ -59,7 +59,7 @@ struct line_source_counts
   uint64_t read; /* complete lines framed (including ones cut at log-msg-size()) */
   uint64_t forwarded; /* taken by every target */
   uint64_t truncated; /* cut at log-msg-size() */
-  uint64_t dropped; /* refused by a target with an error, or the source is in no log path */
+  uint64_t dropped; /* refused by a target with an error */
   uint64_t unaccepted; /* read but not taken by every target when the source stopped */
 };
 
@@ -139,5 +139,10 @@ enum line_read_result line_source_read(struct line_source *self, struct line_inp
 
 /* The size of one read; line splitters are made with it. */
 #define LINE_SOURCE_READ_SIZE (64 * 1024)
+
+/* Where an error about a source's line buffer is located: DRIVER's own
+ * log-msg-size() when it has one, else DRIVER (the global log-msg-size()
+ * applies).  Borrowed from DRIVER. */
+const struct lifeline_option *line_source_size_option(const struct lifeline_option *driver);
 
 #endif

@@ -1,6 +1,7 @@
 #include "stdin-source.h"
 
 #include "core/line-splitter.h"
+#include "core/located-error.h"
 #include "logger.h"
 
 #include <fcntl.h>
@@ -13,7 +14,8 @@ struct stdin_source
   struct iv_fd fd;
   struct iv_task turn; /* regular files, and continuing after a full turn */
   int fd_registered, finished;
-  struct line_input in;
+  size_t max_line;
+  struct line_input in; /* IN.lines is NULL when its allocation failed */
 };
 
 static void
@@ -65,7 +67,13 @@ static int
 _start(void *impl, struct lifeline_error *err)
 {
   struct stdin_source *self = impl;
-  (void) err;
+  if (!self->in.lines)
+    {
+      located_error_set(err, NULL, 0, 0, "stdin",
+                        "source %s: cannot allocate the %zu-byte line buffer of log-msg-size(%zu)",
+                        line_source_name(self->ls), self->max_line + LINE_SOURCE_READ_SIZE, self->max_line);
+      return -1;
+    }
   /* Pipes and terminals go on the loop; a regular file cannot (epoll refuses
    * it and iv_fd_register would abort), so it is read in task turns. */
   int flags = fcntl(self->fd.fd, F_GETFL);
@@ -107,8 +115,8 @@ static const struct line_source_ops stdin_source_ops = {
   .free = _free,
 };
 
-struct line_source *
-stdin_source_new(const char *name, int fd, size_t max_line)
+static struct stdin_source *
+_new(const char *name, int fd, size_t max_line)
 {
   struct stdin_source *self = g_new0(struct stdin_source, 1);
   IV_FD_INIT(&self->fd);
@@ -118,7 +126,32 @@ stdin_source_new(const char *name, int fd, size_t max_line)
   IV_TASK_INIT(&self->turn);
   self->turn.cookie = self;
   self->turn.handler = _pump;
+  self->max_line = max_line;
+  /* NULL when memory is short: _start reports it. */
   self->in.lines = line_splitter_new(max_line, LINE_SOURCE_READ_SIZE);
   self->ls = line_source_new(name, &stdin_source_ops, self);
+  return self;
+}
+
+struct line_source *
+stdin_source_new(const char *name, int fd, size_t max_line)
+{
+  return _new(name, fd, max_line)->ls;
+}
+
+struct line_source *
+stdin_source_new_checked(const char *name, int fd, size_t max_line, const struct lifeline_option *driver,
+                         struct lifeline_error *err)
+{
+  struct stdin_source *self = _new(name, fd, max_line);
+
+  if (!self->in.lines)
+    {
+      located_error_at_option(err, line_source_size_option(driver),
+                              "cannot allocate the %zu-byte line buffer of log-msg-size(%zu)",
+                              max_line + LINE_SOURCE_READ_SIZE, max_line);
+      line_source_free(self->ls);
+      return NULL;
+    }
   return self->ls;
 }

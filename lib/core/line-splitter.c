@@ -1,5 +1,6 @@
 #include "line-splitter.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,8 @@ struct line_splitter
 struct line_splitter *
 line_splitter_new(size_t max_line, size_t read_size)
 {
+  if (max_line > SIZE_MAX - read_size)
+    return NULL;
   struct line_splitter *self = calloc(1, sizeof(*self));
   if (!self)
     return NULL;
@@ -91,7 +94,13 @@ line_splitter_peek(struct line_splitter *self, int at_eof, const uint8_t **line,
   if (self->have_line)
     goto found;
   if (self->skipping && !_skip_tail(self))
-    return 0;
+    {
+      /* The stream ended inside the tail: the next bytes (a rotated or
+       * truncated file starting over) begin a new line, not more tail. */
+      if (at_eof)
+        self->skipping = 0;
+      return 0;
+    }
 
   const uint8_t *nl = memchr(self->buf + self->scan, '\n', self->end - self->scan);
   size_t avail = self->end - self->start;

@@ -18,7 +18,10 @@
 struct line_splitter;
 
 /* max_line: the longest line passed on (log-msg-size); read_size: the most a
- * single read needs room for.  Freed with line_splitter_free(). */
+ * single read needs room for.  The buffer (max_line + read_size bytes) is
+ * allocated here and nowhere else: NULL when memory is short or the sum
+ * overflows, so the caller decides what a failure means (an error at start,
+ * closing one input at run time).  Freed with line_splitter_free(). */
 struct line_splitter *line_splitter_new(size_t max_line, size_t read_size);
 void line_splitter_free(struct line_splitter *self);
 
@@ -29,7 +32,9 @@ void line_splitter_commit(struct line_splitter *self, size_t n);
 
 /* The current complete line without its '\n'; *line stays valid until the
  * next consume/commit/space call.  1 when there is one, 0 otherwise.  With
- * at_eof set, a final line without a newline is returned too. */
+ * at_eof set, a final line without a newline is returned too, and the
+ * skipped tail of a truncated line ends: bytes committed after an at_eof
+ * peek start a new line (a file source starting over after a rotation). */
 int line_splitter_peek(struct line_splitter *self, int at_eof, const uint8_t **line, size_t *len, int *truncated);
 void line_splitter_consume(struct line_splitter *self);
 

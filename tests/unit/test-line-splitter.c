@@ -124,3 +124,36 @@ Test(line_splitter, many_small_reads_never_run_out_of_space)
     }
   cr_assert_gt(lines, 3000);
 }
+
+/* A file source drains with at_eof at a rotation, then reads the new file
+ * into the same splitter: the tail of a line truncated in the old file must
+ * not swallow the first line of the new one.  (Found by fuzz-line-splitter.) */
+Test(line_splitter, end_of_stream_ends_a_truncated_tail)
+{
+  char buf[64];
+  int truncated;
+  ls = line_splitter_new(4, 16);
+  _feed("overlong");
+  cr_assert(_next(buf, 0, &truncated));
+  cr_assert_str_eq(buf, "over");
+  cr_assert(truncated);
+  cr_assert_not(_next(buf, 1, &truncated)); /* the rest of the tail, then the end */
+  _feed("new\nx");
+  cr_assert(_next(buf, 0, &truncated));
+  cr_assert_str_eq(buf, "new");
+  cr_assert_not(truncated);
+  cr_assert_not(_next(buf, 0, &truncated));
+  cr_assert(_next(buf, 1, &truncated));
+  cr_assert_str_eq(buf, "x");
+  cr_assert_eq(line_splitter_truncated(ls), 1);
+}
+
+/* The buffer is max_line + read_size bytes: a sum that overflows is a failed
+ * allocation (NULL), not a small buffer. */
+Test(line_splitter, size_overflow_is_null)
+{
+  cr_assert_null(line_splitter_new(SIZE_MAX - 10, 64 * 1024));
+  cr_assert_null(line_splitter_new(64 * 1024, SIZE_MAX));
+  ls = line_splitter_new(16, 16);
+  cr_assert_not_null(ls);
+}
