@@ -106,7 +106,9 @@ _add_source(struct runtime *self, const struct lifeline_option *stmt, struct lif
                                   self->stdin_reader);
           return -1;
         }
-      src = stdin_source_new(name, STDIN_FILENO, (size_t) max_line);
+      src = stdin_source_new_checked(name, STDIN_FILENO, (size_t) max_line, driver, err);
+      if (!src)
+        return -1;
       self->stdin_reader = line_source_name(src);
     }
   else if (option_name_is(driver, "file"))
@@ -163,8 +165,9 @@ _add_destination(struct runtime *self, const struct lifeline_option *stmt, struc
   return 0;
 }
 
+/* USED collects the names of the destinations the path names. */
 static int
-_add_log_path(struct runtime *self, const struct lifeline_option *stmt, struct lifeline_error *err)
+_add_log_path(struct runtime *self, const struct lifeline_option *stmt, GHashTable *used, struct lifeline_error *err)
 {
   GPtrArray *srcs = g_ptr_array_new();
   GPtrArray *dests = g_ptr_array_new();
@@ -198,6 +201,7 @@ _add_log_path(struct runtime *self, const struct lifeline_option *stmt, struct l
             }
           for (guint k = 0; k < instances->len; k++)
             g_ptr_array_add(dests, g_ptr_array_index(instances, k));
+          g_hash_table_add(used, (gpointer) ref);
         }
     }
   if (srcs->len == 0 || dests->len == 0)
@@ -215,11 +219,65 @@ out:
   return rc;
 }
 
+/* Drops destination NAME (in no log path) before anything started it. */
+static void
+_drop_destination(struct runtime *self, const char *name)
+{
+  GPtrArray *instances = g_hash_table_lookup(self->dest_by_name, name);
+
+  for (guint k = 0; k < instances->len; k++)
+    {
+      struct host_destination *d = g_ptr_array_index(instances, k);
+      g_ptr_array_remove(self->destinations, d);
+      host_destination_free(d);
+    }
+  g_hash_table_remove(self->dest_text, name);
+  g_hash_table_remove(self->dest_by_name, name);
+}
+
+/* A source in no log path would be read with every line dropped, and a
+ * file() source's kept position would move past lines never sent: that is
+ * an error.  A destination in no log path only does nothing: a warning, and
+ * it is dropped, so it never connects nor holds anything. */
+static int
+_check_unused(struct runtime *self, const struct lifeline_option *root, GHashTable *used_destinations,
+              struct lifeline_error *err)
+{
+  for (size_t i = 0; i < root->n_children; i++)
+    {
+      const struct lifeline_option *stmt = root->children[i];
+      int is_source = option_name_is(stmt, "source");
+
+      if (!is_source && !option_name_is(stmt, "destination"))
+        continue;
+      /* Checked by _statement_name() when it was added. */
+      const char *name = stmt->values[0]->text;
+      if (is_source
+          && line_source_n_targets(g_hash_table_lookup(self->source_by_name, name)) == 0)
+        {
+          located_error_at_option(err, stmt,
+                                  "source '%s' is used in no log path; lifeline would read it and drop every line",
+                                  name);
+          return -1;
+        }
+      if (!is_source && !g_hash_table_contains(used_destinations, name))
+        {
+          char at[512];
+          snprintf(at, sizeof(at), "%s:%u:%u", stmt->file, stmt->line, stmt->column);
+          logger_log(LIFELINE_LOG_WARNING, "Destination is used in no log path; not starting it", "destination",
+                     name, "at", at, NULL);
+          _drop_destination(self, name);
+        }
+    }
+  return 0;
+}
+
 struct runtime *
 runtime_new(const struct lifeline_option *root, struct module_loader *loader, struct persist_file *persist,
             struct lifeline_error *err)
 {
   struct runtime *self = g_new0(struct runtime, 1);
+  GHashTable *used = NULL; /* names of the destinations log paths use, borrowed from ROOT */
   self->persist = persist;
   self->log_msg_size = RUNTIME_DEFAULT_LOG_MSG_SIZE;
   self->stop_timeout_ms = RUNTIME_DEFAULT_STOP_TIMEOUT_MS;
@@ -243,10 +301,11 @@ runtime_new(const struct lifeline_option *root, struct module_loader *loader, st
         goto fail;
     }
   int paths = 0;
+  used = g_hash_table_new(g_str_hash, g_str_equal);
   for (size_t i = 0; i < root->n_children; i++)
     if (option_name_is(root->children[i], "log"))
       {
-        if (_add_log_path(self, root->children[i], err) < 0)
+        if (_add_log_path(self, root->children[i], used, err) < 0)
           goto fail;
         paths++;
       }
@@ -255,9 +314,14 @@ runtime_new(const struct lifeline_option *root, struct module_loader *loader, st
       located_error_set(err, root->file, 0, 0, NULL, "no log path: nothing would be forwarded; add log { source(...); destination(...); };");
       goto fail;
     }
+  if (_check_unused(self, root, used, err) < 0)
+    goto fail;
+  g_hash_table_unref(used);
   return self;
 
 fail:
+  if (used)
+    g_hash_table_unref(used);
   runtime_free(self);
   return NULL;
 }

@@ -18,7 +18,9 @@ struct runtime;
 struct host_destination;
 
 /* Validates ROOT completely (every driver's options through its module) and
- * creates the instances, without any I/O.  ROOT, LOADER and PERSIST (where
+ * creates the instances, without any I/O.  A source named in no log path is
+ * an error (it would be read and every line dropped); a destination named in
+ * no log path is logged as a warning and dropped, so it never starts.  ROOT, LOADER and PERSIST (where
  * file() sources keep their delivered positions; NULL: nowhere) are borrowed
  * and must outlive the runtime.  NULL with a located err. */
 struct runtime *runtime_new(const struct lifeline_option *root, struct module_loader *loader,

@@ -375,6 +375,31 @@ _paste_reference(struct config_lexer *self, GString *out, struct lifeline_error 
   return 0;
 }
 
+/* Copies the bytes at the cursor up to the next one that needs a look (the
+ * quote, an escape, a reference, a NUL or a newline) in one append: a long
+ * string costs a scan, not a call per byte.  At least one byte. */
+static void
+_copy_plain_run(struct config_lexer *self, int quote, GString *out)
+{
+  struct lexer_input *in = &self->inputs[self->depth];
+  size_t start = in->pos, end = start + 1;
+
+  while (end < in->len && in->text[end] != quote && in->text[end] != '\\' && in->text[end] != '`'
+         && in->text[end] != '\0' && in->text[end] != '\n')
+    end++;
+  g_string_append_len(out, in->text + start, (gssize) (end - start));
+  in->pos = end;
+  /* No newline in the run but perhaps its first byte: _advance() counts lines. */
+  if (self->depth == 0 && in->text[start] == '\n')
+    {
+      self->line++;
+      self->column = 1 + (uint32_t) (end - start - 1);
+      self->line_has_token = FALSE;
+    }
+  else if (self->depth == 0)
+    self->column += (uint32_t) (end - start);
+}
+
 static int
 _lex_string(struct config_lexer *self, struct config_token *token, struct lifeline_error *err)
 {
@@ -396,10 +421,7 @@ _lex_string(struct config_lexer *self, struct config_token *token, struct lifeli
       else if (c == '`')
         rc = _paste_reference(self, text, err);
       else
-        {
-          g_string_append_c(text, (char) c);
-          _advance(self);
-        }
+        _copy_plain_run(self, quote, text);
       if (rc < 0)
         {
           g_string_free(text, TRUE);

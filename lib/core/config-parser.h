@@ -14,20 +14,24 @@
  * An option node's values are its positional arguments, its children the
  * nested name(...) options, both in order.
  *
- * @include takes a file, a directory (its regular files, sorted by name,
- * except names starting with '.' or ending with '~') or a glob (the regular
- * files it matches, sorted; matching nothing is fine).  Relative paths
- * resolve against the including file's directory.
+ * Reading files and resolving @include (a file, a directory or a glob), with
+ * the per-load limits CONFIG_MAX_INCLUDE_DEPTH, CONFIG_MAX_FILES and
+ * CONFIG_MAX_TOTAL_BYTES, are in config-include.h, included here.
  */
 #ifndef LIFELINE_CONFIG_PARSER_H
 #define LIFELINE_CONFIG_PARSER_H
 
+#include "config-include.h"
 #include "config-tree.h"
 
 #include <lifeline/plugin.h>
 
-/* Includes nested deeper than this are refused: it is how a cycle shows. */
-#define CONFIG_MAX_INCLUDE_DEPTH 15
+/* A parsed configuration holds at most this many options and values (every
+ * name(...) and every argument counts one): far more than any hand-written
+ * or generated configuration, and a bound on the tree's memory and on the
+ * time a reload spends on the event loop (64 MiB of "1 1 1 ..." would
+ * otherwise take gigabytes and tens of seconds). */
+#define CONFIG_MAX_ITEMS 500000u
 
 /* Parses the file at PATH (borrowed).  Returns a tree the caller frees with
  * config_tree_free(), or NULL with ERR filled at the first error. */

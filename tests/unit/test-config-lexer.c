@@ -152,6 +152,18 @@ Test(config_lexer, strings_may_span_lines)
   expect(CONFIG_TOKEN_WORD, "next", 2, 6);
 }
 
+/* Plain runs are copied in one piece: locations after them stay exact. */
+Test(config_lexer, locations_after_strings_with_newlines_escapes_and_references)
+{
+  g_hash_table_insert(defines, "v", "V\nV");
+  start("'a\\b\n\ncd' \"x\\ty`v`z\n\n\" w\n\"\nlong line\" end");
+  expect(CONFIG_TOKEN_STRING, "a\\b\n\ncd", 1, 1);
+  expect(CONFIG_TOKEN_STRING, "x\tyV\nVz\n\n", 3, 5);
+  expect(CONFIG_TOKEN_WORD, "w", 5, 3);
+  expect(CONFIG_TOKEN_STRING, "\nlong line", 6, 1);
+  expect(CONFIG_TOKEN_WORD, "end", 7, 12);
+}
+
 Test(config_lexer, comments_and_whitespace_are_skipped)
 {
   start("# a comment ( \"\n\t word # trailing ) \n\r\n  # last");
