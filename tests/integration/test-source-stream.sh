@@ -2,9 +2,10 @@
 # The tcp() and unix-stream() sources end to end: three generator clients at
 # once (every line arrives, each client's order kept), a client that
 # disconnects mid-line (its last line is forwarded), an overlong line (cut at
-# log-msg-size() and counted), max-connections() (one more connection is
-# closed at once and logged), and a unix-stream() socket that replaces a stale
-# socket file and is removed at stop.
+# log-msg-size() and counted), max-connections() (one more connection waits
+# in the backlog, logged once, and its line arrives once a held client
+# leaves), and a unix-stream() socket that replaces a stale socket file and is
+# removed at stop.
 set -euo pipefail
 here=$(dirname "$0")
 source "$here/lib.sh"
@@ -19,7 +20,7 @@ tl_stop portprobe
 sock=$TL_DIR/in.sock
 # client.py: small socket clients; each exits 0 on success.
 cat >"$TL_DIR/client.py" <<'PY'
-import socket, sys, time
+import os, socket, sys, time
 mode = sys.argv[1]
 def tcp():
     s = socket.create_connection(("127.0.0.1", int(sys.argv[2])))
@@ -37,19 +38,21 @@ elif mode == "unix":
     s.connect(sys.argv[2])
     s.sendall(sys.stdin.buffer.read())
     s.close()
-elif mode == "overflow":       # hold MAX connections, then one more must be closed at once
-    port, n = int(sys.argv[2]), int(sys.argv[3])
+elif mode == "overflow":       # hold MAX connections; one more sends a line and waits in the backlog
+    port, n, flags = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     held = [tcp() for _ in range(n)]
     extra = tcp()
-    extra.settimeout(30)
-    try:
-        data = extra.recv(1)
-    except ConnectionResetError:
-        data = b""
-    if data != b"":
-        sys.exit("connection beyond max-connections was not closed")
-    for s in held:
-        s.close()
+    extra.sendall(b"0000300005 extra\n")
+    extra.close()
+    open(flags + ".connected", "w").close()
+    for name, close in ((".release", held[:1]), (".done", held[1:])):
+        deadline = time.monotonic() + 60
+        while not os.path.exists(flags + name):
+            if time.monotonic() > deadline:
+                sys.exit("no " + name + " flag within 60 s")
+            time.sleep(0.02)
+        for s in close:
+            s.close()
 PY
 python3 "$TL_DIR/client.py" stale "$sock"
 [[ -S $sock ]] || tl_fail "could not create a stale socket"
@@ -95,15 +98,28 @@ long=$(grep '^0000300003 ' "$TL_DIR/c.out.log")
 grep -qx '0000300004 after' "$TL_DIR/c.out.log" || tl_fail "the line after the overlong one changed"
 tl_pass "an overlong line is cut at 1024 bytes"
 
-# max-connections(3): a fourth connection is accepted and closed at once.
-python3 "$TL_DIR/client.py" overflow "$port" 3 || tl_fail "max-connections() not enforced"
-ll_wait_log ll "Connection refused: max-connections() reached" 1
-tl_pass "a connection beyond max-connections() is closed and logged"
+# max-connections(3): a fourth connection is not accepted but waits in the
+# backlog (logged once); once one held client leaves, its line arrives.
+tl_spawn over python3 "$TL_DIR/client.py" overflow "$port" 3 "$TL_DIR/over"
+ll_wait_log ll "max-connections() reached; new connections wait in the backlog" 1
+deadline=$(($(_tl_now_us) + $(_tl_us 10)))
+until [[ -e $TL_DIR/over.connected ]] || (($(_tl_now_us) > deadline)); do sleep 0.02; done
+[[ -e $TL_DIR/over.connected ]] || tl_fail "overflow client did not connect"
+[[ $(tl_stat c lines) == $((3 * per + 4)) ]] || tl_fail "a line arrived from beyond max-connections()"
+: >"$TL_DIR/over.release"
+tl_wait_stat c lines $((3 * per + 5))
+grep -qx '0000300005 extra' "$TL_DIR/c.out.log" || tl_fail "the waiting client's line did not arrive"
+ll_wait_log ll "Below max-connections() again; accepting connections" 1
+: >"$TL_DIR/over.done"
+tl_wait_exit "$TL_PID_over" 10
+((TL_RC == 0)) || tl_fail "overflow client exited $TL_RC: $(cat "$TL_DIR/over.err")"
+[[ $(grep -c "max-connections() reached" "$TL_DIR/ll.err") == 1 ]] || tl_fail "the limit was not logged once"
+tl_pass "a connection beyond max-connections() waits in the backlog; its line arrives once a client leaves"
 
 # unix-stream(): replaced the stale socket; 1000 lines.
 [[ -S $sock ]] || tl_fail "unix-stream() socket missing"
 awk 'BEGIN { for (i = 400001; i <= 401000; i++) printf "%010d unix\n", i }' | python3 "$TL_DIR/client.py" unix "$sock"
-tl_wait_stat c lines $((3 * per + 1004))
+tl_wait_stat c lines $((3 * per + 1005))
 tl_pass "unix-stream(): 1000 lines through a socket that replaced a stale one"
 
 tl_stop ll
@@ -112,7 +128,7 @@ tl_stop ll
 tl_stop c
 [[ $(tl_stat c duplicates) == 0 ]] || tl_fail "collector duplicates=$(tl_stat c duplicates)"
 src_total() { sed -n "s/.* notice: Source totals; source=$1 .*\b$2=\([0-9]*\).*/\1/p" "$TL_DIR/ll.err"; }
-[[ $(src_total s_tcp read) == $((3 * per + 4)) && $(src_total s_tcp forwarded) == $((3 * per + 4)) ]] ||
+[[ $(src_total s_tcp read) == $((3 * per + 5)) && $(src_total s_tcp forwarded) == $((3 * per + 5)) ]] ||
   tl_fail "s_tcp totals: $(grep 'source=s_tcp' "$TL_DIR/ll.err")"
 [[ $(src_total s_tcp truncated) == 1 && $(src_total s_tcp dropped) == 0 ]] ||
   tl_fail "s_tcp totals: $(grep 'source=s_tcp' "$TL_DIR/ll.err")"
