@@ -4,6 +4,7 @@
 #include "logger.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <iv.h>
 #include <lifeline/plugin.h>
@@ -27,6 +28,7 @@ struct control_client
   struct iv_timer timeout;
   char request[CONTROL_MAX_REQUEST + 1];
   size_t request_len;
+  int answered; /* request executed: replying */
   GString *reply;
   size_t reply_sent;
 };
@@ -41,7 +43,8 @@ struct control_server
   int accepting; /* its handler_in set */
   dev_t dev; /* the socket file we bound, so stop unlinks only that one */
   ino_t ino;
-  GPtrArray *clients; /* struct control_client * */
+  uid_t owner; /* --user's uid, or (uid_t) -1 */
+  GPtrArray *clients; /* struct control_client *, oldest first */
 };
 
 static void _accept(void *cookie);
@@ -95,7 +98,7 @@ _client_close(struct control_client *c)
   close(c->fd.fd);
   if (iv_timer_registered(&c->timeout))
     iv_timer_unregister(&c->timeout);
-  g_ptr_array_remove_fast(self->clients, c);
+  g_ptr_array_remove(self->clients, c);
   g_string_free(c->reply, TRUE);
   g_free(c);
   _maybe_resume_accepting(self);
@@ -111,7 +114,10 @@ static void
 _client_timeout(void *cookie)
 {
   struct control_client *c = cookie;
-  logger_log(LIFELINE_LOG_DEBUG, "Control client not answered in time; disconnecting it", NULL);
+  logger_log(LIFELINE_LOG_DEBUG,
+             c->answered ? "Control client did not take its reply in time; disconnecting it"
+                         : "Control client sent no complete request in time; disconnecting it",
+             NULL);
   _client_close(c);
 }
 
@@ -138,6 +144,19 @@ _client_write(void *cookie)
   _client_close(c);
 }
 
+/* c->reply holds the whole reply: send it, with its own deadline (a slow
+ * reader holds only its own connection). */
+static void
+_client_reply(struct control_client *c)
+{
+  c->answered = 1;
+  iv_fd_set_handler_in(&c->fd, NULL);
+  iv_fd_set_handler_out(&c->fd, _client_write);
+  iv_invalidate_now(); /* the command may have taken a while */
+  _timer_in(&c->timeout, CONTROL_CLIENT_TIMEOUT_MS);
+  _client_write(c);
+}
+
 /* The request is c->request[0..len): execute it and start replying. */
 static void
 _client_answer(struct control_client *c, size_t len)
@@ -149,9 +168,7 @@ _client_answer(struct control_client *c, size_t len)
     g_string_append(c->reply, "ERROR the request contains a NUL byte\n");
   else
     control_execute(c->server->runtime, c->request, c->reply);
-  iv_fd_set_handler_in(&c->fd, NULL);
-  iv_fd_set_handler_out(&c->fd, _client_write);
-  _client_write(c);
+  _client_reply(c);
 }
 
 static void
@@ -165,9 +182,7 @@ _client_read(void *cookie)
       if (room == 0)
         {
           g_string_append_printf(c->reply, "ERROR request longer than %d bytes\n", CONTROL_MAX_REQUEST);
-          iv_fd_set_handler_in(&c->fd, NULL);
-          iv_fd_set_handler_out(&c->fd, _client_write);
-          _client_write(c);
+          _client_reply(c);
           return;
         }
       ssize_t n = recv(c->fd.fd, c->request + c->request_len, room, 0);
@@ -216,7 +231,24 @@ _client_new(struct control_server *self, int fd)
   c->timeout.handler = _client_timeout;
   g_ptr_array_add(self->clients, c);
   iv_fd_register(&c->fd);
-  _timer_in(&c->timeout, CONTROL_CLIENT_TIMEOUT_MS);
+  _timer_in(&c->timeout, CONTROL_REQUEST_TIMEOUT_MS);
+}
+
+/* When all CONTROL_MAX_CLIENTS slots are taken, the oldest client still
+ * sending its request makes room: lifelinectl sends its request as soon as
+ * it connects, so the oldest one has been idle longest, and idle clients
+ * can never keep a real one waiting.  NULL when every client is being
+ * answered (then newcomers wait in the backlog). */
+static struct control_client *
+_oldest_idle(struct control_server *self)
+{
+  for (guint i = 0; i < self->clients->len; i++)
+    {
+      struct control_client *c = g_ptr_array_index(self->clients, i);
+      if (!c->answered)
+        return c;
+    }
+  return NULL;
 }
 
 static void
@@ -226,9 +258,10 @@ _accept(void *cookie)
 
   for (int i = 0; i < CONTROL_ACCEPTS_PER_TURN; i++)
     {
-      if (self->clients->len >= CONTROL_MAX_CLIENTS)
+      int full = self->clients->len >= CONTROL_MAX_CLIENTS;
+      if (full && !_oldest_idle(self))
         {
-          /* The rest wait in the backlog until a client is done. */
+          /* The rest wait in the backlog until a reply is sent. */
           _set_accepting(self, 0);
           return;
         }
@@ -245,6 +278,13 @@ _accept(void *cookie)
           _timer_in(&self->accept_retry, CONTROL_ACCEPT_RETRY_MS);
           return;
         }
+      if (full)
+        {
+          /* Only once a newcomer is really there. */
+          logger_log(LIFELINE_LOG_DEBUG, "Control clients at their limit; disconnecting the oldest idle one",
+                     "limit", G_STRINGIFY(CONTROL_MAX_CLIENTS), NULL);
+          _client_close(_oldest_idle(self));
+        }
       _client_new(self, fd);
     }
 }
@@ -258,9 +298,10 @@ enum bind_result
   BIND_FAILED,
 };
 
-/* PATH is in use: replace it only if it is a socket nobody answers on. */
+/* PATH is in use: replace it only if it is a socket nobody answers on (and,
+ * in a directory others may write to, one of our own). */
 static enum bind_result
-_replace_stale(struct control_server *self, char *err, size_t err_size)
+_replace_stale(struct control_server *self, int shared, char *err, size_t err_size)
 {
   struct stat st;
   if (lstat(self->path, &st) < 0)
@@ -273,6 +314,13 @@ _replace_stale(struct control_server *self, char *err, size_t err_size)
   if (!S_ISSOCK(st.st_mode))
     {
       snprintf(err, err_size, "control socket path %s exists and is not a socket; not replacing it", self->path);
+      return BIND_FAILED;
+    }
+  if (shared && st.st_uid != geteuid())
+    {
+      snprintf(err, err_size,
+               "control socket path %s belongs to uid %ld in a directory others can write to; not replacing it",
+               self->path, (long) st.st_uid);
       return BIND_FAILED;
     }
   int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -310,14 +358,21 @@ _replace_stale(struct control_server *self, char *err, size_t err_size)
 }
 
 static enum bind_result
-_bind(struct control_server *self, int fd, char *err, size_t err_size)
+_bind(struct control_server *self, int fd, int shared, char *err, size_t err_size)
 {
   struct sockaddr_un sa = { .sun_family = AF_UNIX };
   memcpy(sa.sun_path, self->path, strlen(self->path) + 1);
-  if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) == 0)
+  /* Owner only from the start: the mode comes from the umask at bind, not
+   * from a chmod of a path someone could have swapped afterwards. */
+  mode_t old_mask = umask(0177);
+  int r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
+  int e = errno;
+  umask(old_mask);
+  errno = e;
+  if (r == 0)
     return BIND_OK;
   if (errno == EADDRINUSE)
-    return _replace_stale(self, err, err_size);
+    return _replace_stale(self, shared, err, err_size);
   snprintf(err, err_size, "cannot create control socket %s: %s", self->path, g_strerror(errno));
   return BIND_FAILED;
 }
@@ -330,6 +385,7 @@ control_server_new(const char *path, struct runtime *runtime)
   struct control_server *self = g_new0(struct control_server, 1);
   self->path = g_strdup(path);
   self->runtime = runtime;
+  self->owner = (uid_t) -1;
   self->clients = g_ptr_array_new();
   IV_FD_INIT(&self->listener);
   self->listener.fd = -1;
@@ -340,10 +396,83 @@ control_server_new(const char *path, struct runtime *runtime)
 }
 
 void
+control_server_set_owner(struct control_server *self, uid_t uid)
+{
+  self->owner = uid;
+}
+
+void
 control_server_set_runtime(struct control_server *self, struct runtime *runtime)
 {
   if (self)
     self->runtime = runtime;
+}
+
+/* The directory of PATH must not let another user pre-bind, swap or remove
+ * the socket: refused when someone other than root, us and --user's user
+ * owns it, or when others may write to it (other-writable, or
+ * group-writable for a group that is not ours) and it is not sticky.
+ * *SHARED: writable by others but sticky (then only our own file there is
+ * trusted).  Returns an fd of the directory, or -1 with ERR filled. */
+static int
+_open_dir(struct control_server *self, int *shared, char *err, size_t err_size)
+{
+  gchar *dir = g_path_get_dirname(self->path);
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct stat st;
+  if (dfd < 0 || fstat(dfd, &st) < 0)
+    {
+      snprintf(err, err_size, "cannot use the directory of control socket %s: %s", self->path, g_strerror(errno));
+      if (dfd >= 0)
+        close(dfd);
+      g_free(dir);
+      return -1;
+    }
+  int writable = (st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && st.st_gid != getegid());
+  const char *why = NULL;
+  if (st.st_uid != 0 && st.st_uid != geteuid() && st.st_uid != self->owner)
+    why = "is owned by another user";
+  else if (writable && !(st.st_mode & S_ISVTX))
+    why = "is writable by other users and not sticky";
+  if (why)
+    {
+      snprintf(err, err_size,
+               "not creating control socket %s: its directory %s %s (mode %04o, uid %ld), so another user could "
+               "put their own socket there",
+               self->path, dir, why, (unsigned) (st.st_mode & 07777), (long) st.st_uid);
+      close(dfd);
+      dfd = -1;
+    }
+  g_free(dir);
+  *shared = writable;
+  return dfd;
+}
+
+/* The file bind() made: a socket of ours with no access for others, handed
+ * to --user's user (by its name in the checked directory, never following
+ * a symlink) before anyone can connect.  0, or -1 with ERR filled. */
+static int
+_check_bound(struct control_server *self, int dfd, char *err, size_t err_size)
+{
+  gchar *base = g_path_get_basename(self->path);
+  struct stat st;
+  int rc = -1;
+  if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    snprintf(err, err_size, "cannot check control socket %s: %s", self->path, g_strerror(errno));
+  else if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid())
+    snprintf(err, err_size, "control socket %s was replaced right after it was created; not serving it",
+             self->path);
+  else if ((self->dev = st.st_dev, self->ino = st.st_ino, st.st_mode & 0077))
+    snprintf(err, err_size,
+             "control socket %s got mode %04o instead of 0600 (a default ACL on its directory?); not serving it",
+             self->path, (unsigned) (st.st_mode & 07777));
+  else if (self->owner != (uid_t) -1 && fchownat(dfd, base, self->owner, (gid_t) -1, AT_SYMLINK_NOFOLLOW) < 0)
+    snprintf(err, err_size, "cannot hand control socket %s to uid %ld: %s", self->path, (long) self->owner,
+             g_strerror(errno));
+  else
+    rc = 0;
+  g_free(base);
+  return rc;
 }
 
 int
@@ -358,34 +487,45 @@ control_server_start(struct control_server *self, char *err, size_t err_size)
                sizeof(sa.sun_path) - 1);
       return -1;
     }
+  int shared;
+  int dfd = _open_dir(self, &shared, err, err_size);
+  if (dfd < 0)
+    return -1;
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0)
     {
       snprintf(err, err_size, "cannot create control socket %s: %s", self->path, g_strerror(errno));
+      close(dfd);
       return -1;
     }
-  enum bind_result r = _bind(self, fd, err, err_size);
+  enum bind_result r = _bind(self, fd, shared, err, err_size);
   if (r == BIND_RETRY)
-    r = _bind(self, fd, err, err_size);
+    r = _bind(self, fd, shared, err, err_size);
   if (r == BIND_RETRY)
     snprintf(err, err_size, "control socket %s keeps reappearing; is another lifeline starting?", self->path);
   if (r != BIND_OK)
     {
+      close(dfd);
       close(fd);
       return -1;
     }
-  /* Owner only, set before listen(): until then nobody can connect, and
-   * this also holds where a default ACL would override the umask. */
-  struct stat st;
-  if (chmod(self->path, 0600) < 0 || stat(self->path, &st) < 0 || listen(fd, CONTROL_BACKLOG) < 0)
+  /* Until listen() nobody can connect. */
+  int ok = _check_bound(self, dfd, err, err_size) == 0;
+  close(dfd);
+  if (ok && listen(fd, CONTROL_BACKLOG) < 0)
     {
-      snprintf(err, err_size, "cannot set up control socket %s: %s", self->path, g_strerror(errno));
-      unlink(self->path);
+      snprintf(err, err_size, "cannot listen on control socket %s: %s", self->path, g_strerror(errno));
+      ok = 0;
+    }
+  if (!ok)
+    {
+      struct stat st;
+      /* Only the file we made (self->dev/ino are set once it is known). */
+      if (self->ino && stat(self->path, &st) == 0 && st.st_dev == self->dev && st.st_ino == self->ino)
+        unlink(self->path);
       close(fd);
       return -1;
     }
-  self->dev = st.st_dev;
-  self->ino = st.st_ino;
   self->listener.fd = fd;
   self->listener.cookie = self;
   self->listener.handler_in = _accept;

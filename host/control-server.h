@@ -3,10 +3,19 @@
  * ivykis loop, in the spirit of syslog-ng-ctl.  lifelinectl(8) is its client.
  *
  * Socket: `lifeline --control PATH` creates PATH with mode 0600 (only the
- * owner and root can connect).  No socket is served without --control.  A
+ * owner and root can connect): the mode comes from the umask at bind(), and
+ * --user's owner is set before listen(), by name in the checked directory
+ * without following a symlink.  No socket is served without --control.  A
  * socket file left behind by a lifeline that died is replaced; one that
  * answers is not ("another lifeline is running on PATH"); a PATH that is not
  * a socket is never removed.  At exit PATH is unlinked (if it is still ours).
+ *
+ * The directory of PATH must not let another local user pre-bind PATH (and
+ * so impersonate lifeline to lifelinectl) or swap it: it is refused when it
+ * is owned by someone other than root, lifeline's user and --user's user,
+ * or writable by other users (other-writable, or group-writable for a group
+ * not lifeline's) without the sticky bit.  In a sticky directory others can
+ * write to (/tmp), an existing PATH is replaced only if it is lifeline's.
  *
  * Protocol: the client connects and sends ONE request line (at most
  * CONTROL_MAX_REQUEST bytes including the '\n'; a trailing "\r" is ignored,
@@ -54,9 +63,14 @@
  * ABI's emit() carries text, and a value's type must not depend on its
  * content).  Strings are valid UTF-8 (invalid bytes become U+FFFD).
  *
- * Limits: at most CONTROL_MAX_CLIENTS connections at once (further ones
- * wait in the listen backlog); a client that has not been answered within
- * CONTROL_CLIENT_TIMEOUT_MS is disconnected.
+ * Limits: clients are served concurrently on the loop, each with its own
+ * deadline, and no read ever blocks.  A client must send its whole request
+ * within CONTROL_REQUEST_TIMEOUT_MS of connecting, and take its reply within
+ * CONTROL_CLIENT_TIMEOUT_MS; else it is disconnected.  At most
+ * CONTROL_MAX_CLIENTS connections are held at once: when all are taken, the
+ * oldest one still sending its request is disconnected to make room (an
+ * idle client never keeps lifelinectl waiting); when every one is being
+ * answered, further ones wait in the listen backlog.
  *
  * This header carries no GLib or ivykis types: lifelinectl includes it for
  * the constants.
@@ -65,12 +79,14 @@
 #define LIFELINE_HOST_CONTROL_SERVER_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* What lifelinectl connects to without -c.  lifeline itself serves no socket
  * unless --control is given; a service unit passes this path. */
 #define CONTROL_DEFAULT_PATH "/run/lifeline/lifeline.ctl"
 #define CONTROL_MAX_REQUEST 4096
 #define CONTROL_MAX_CLIENTS 32
+#define CONTROL_REQUEST_TIMEOUT_MS 2000
 #define CONTROL_CLIENT_TIMEOUT_MS 10000
 
 struct runtime;
@@ -79,6 +95,10 @@ struct control_server;
 /* Nothing is opened yet.  PATH is copied; RUNTIME is borrowed and must
  * outlive the server. */
 struct control_server *control_server_new(const char *path, struct runtime *runtime);
+
+/* Hands the socket to UID (--user) when it is created: call before
+ * control_server_start.  The directory may then also belong to UID. */
+void control_server_set_owner(struct control_server *self, uid_t uid);
 
 /* A reload replaced the runtime: later requests see RUNTIME (borrowed, as
  * above).  Requests run synchronously, so none holds the old one. */

@@ -1,16 +1,18 @@
 #include "daemon.h"
 
 #include "logger.h"
+#include "safe-file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <grp.h>
 #include <lifeline/plugin.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lifeline-build.h"
@@ -30,54 +32,132 @@ daemon_notify(const char *state)
 #endif
 }
 
-/* A file holding "PID\n", replaced atomically (a reader never sees it half
- * written).  0, or -1 with errno-based text in ERR. */
+static int
+_pid_text(char *text, size_t size)
+{
+  return snprintf(text, size, "%ld\n", (long) getpid());
+}
+
+/* The pid holding a write lock on FD's file, or 0 (none any more). */
+static long
+_lock_holder(int fd)
+{
+  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+  if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
+    return 0;
+  return (long) fl.l_pid;
+}
+
+/* FD is still the file at PATH (not one unlinked by an exiting lifeline
+ * after we opened it). */
+static int
+_is_at_path(int fd, const char *path)
+{
+  struct stat a, b;
+  return fstat(fd, &a) == 0 && lstat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 int
-daemon_write_pid_file(const char *path, char *err, size_t err_size)
+daemon_lock_pid_file(const char *path, long *holder, char *err, size_t err_size)
+{
+  *holder = 0;
+  /* Bounded: each retry means another lifeline removed the file between our
+   * open and our lock. */
+  for (int attempt = 0; attempt < 5; attempt++)
+    {
+      char why[512];
+      int fd = safe_file_open_in_place(path, 0644, why, sizeof(why));
+      if (fd < 0)
+        {
+          snprintf(err, err_size, "cannot use the pid file: %s", why);
+          return -1;
+        }
+      /* Classic (per-process) locks, for F_GETLK names the holder's pid;
+       * lifeline never forks, and opens this file nowhere else. */
+      struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+      if (fcntl(fd, F_SETLK, &fl) < 0)
+        {
+          int e = errno;
+          long pid = (e == EACCES || e == EAGAIN) ? _lock_holder(fd) : 0;
+          close(fd);
+          if ((e == EACCES || e == EAGAIN) && pid == 0)
+            continue; /* released meanwhile */
+          *holder = pid;
+          if (pid)
+            snprintf(err, err_size, "pid file %s is locked by a running process (pid %ld)", path, pid);
+          else
+            snprintf(err, err_size, "cannot lock the pid file %s: %s", path, g_strerror(e));
+          return -1;
+        }
+      if (!_is_at_path(fd, path))
+        {
+          close(fd);
+          continue;
+        }
+      char text[32];
+      int n = _pid_text(text, sizeof(text));
+      /* In place (the lock lives on this inode): the new pid over the old
+       * text, then the length; a reader stops at the first '\n'. */
+      if (pwrite(fd, text, (size_t) n, 0) != n || ftruncate(fd, n) < 0)
+        {
+          snprintf(err, err_size, "cannot write the pid file %s: %s", path, g_strerror(errno));
+          close(fd);
+          return -1;
+        }
+      return fd;
+    }
+  snprintf(err, err_size, "the pid file %s keeps changing; is another lifeline starting?", path);
+  return -1;
+}
+
+void
+daemon_release_pid_file(const char *path, int fd)
+{
+  if (fd < 0)
+    return;
+  /* Unlinked while still locked: a lifeline starting now either opens this
+   * file and sees it gone once it holds the lock, or creates a new one. */
+  if (unlink(path) < 0 && errno != ENOENT)
+    logger_log(LIFELINE_LOG_WARNING, "Cannot remove a file written at start", "file", "pidfile", "path", path,
+               "reason", g_strerror(errno), NULL);
+  close(fd);
+}
+
+int
+daemon_write_ready_file(const char *path, char *err, size_t err_size)
 {
   char text[32];
-  GError *gerr = NULL;
-  snprintf(text, sizeof(text), "%ld\n", (long) getpid());
-  if (!g_file_set_contents(path, text, -1, &gerr))
-    {
-      snprintf(err, err_size, "%s", gerr->message);
-      g_error_free(gerr);
-      return -1;
-    }
-  return 0;
+  int n = _pid_text(text, sizeof(text));
+  return safe_file_replace(path, text, (size_t) n, 0644, err, err_size);
 }
 
-/* The pid a pid file names, or 0 (missing, empty, not a number). */
-long
-daemon_read_pid_file(const char *path)
+/* The pid PATH names, or 0.  Never follows a symlink nor blocks on a FIFO
+ * planted there. */
+static long
+_read_pid(const char *path)
 {
-  gchar *text = NULL;
-  long pid = 0;
-  if (g_file_get_contents(path, &text, NULL, NULL))
-    {
-      char *end;
-      pid = strtol(text, &end, 10);
-      if (end == text || (*end != '\n' && *end != '\0') || pid <= 0)
-        pid = 0;
-    }
-  g_free(text);
-  return pid;
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  char text[32];
+  struct stat st;
+  ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? read(fd, text, sizeof(text) - 1) : -1;
+  close(fd);
+  if (n <= 0)
+    return 0;
+  text[n] = '\0';
+  char *end;
+  long pid = strtol(text, &end, 10);
+  return end == text || (*end != '\n' && *end != '\0') || pid <= 0 ? 0 : pid;
 }
 
-int
-daemon_pid_is_alive(long pid)
-{
-  return pid > 0 && pid != (long) getpid() && (kill((pid_t) pid, 0) == 0 || errno == EPERM);
-}
-
-/* Removes PATH if it still names us (never a later lifeline's file). */
 void
-daemon_remove_pid_file(const char *path, const char *what)
+daemon_remove_ready_file(const char *path)
 {
-  if (!path || daemon_read_pid_file(path) != (long) getpid())
+  if (!path || _read_pid(path) != (long) getpid())
     return;
   if (unlink(path) < 0 && errno != ENOENT)
-    logger_log(LIFELINE_LOG_WARNING, "Cannot remove a file written at start", "file", what, "path", path,
+    logger_log(LIFELINE_LOG_WARNING, "Cannot remove a file written at start", "file", "ready-file", "path", path,
                "reason", g_strerror(errno), NULL);
 }
 

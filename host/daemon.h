@@ -22,15 +22,25 @@ struct daemon_identity
  * without libsystemd or NOTIFY_SOCKET. */
 void daemon_notify(const char *state);
 
-/* A file holding "PID\n", replaced atomically.  0, or -1 with text in ERR. */
-int daemon_write_pid_file(const char *path, char *err, size_t err_size);
-/* The pid a pid file names, or 0 (missing, empty, not a number). */
-long daemon_read_pid_file(const char *path);
-/* PID names a running process other than this one. */
-int daemon_pid_is_alive(long pid);
-/* Removes PATH (NULL-safe) if it still names this process; WHAT names it in
- * the warning when that fails. */
-void daemon_remove_pid_file(const char *path, const char *what);
+/* The pid file (--pidfile): opened without following a symlink (see
+ * safe-file.h), write-locked with fcntl for the life of the process, and
+ * holding "PID\n".  "Another lifeline runs" means "another process holds
+ * the lock", never "the pid written there is alive" (a stale file may name
+ * pid 1 or a reused pid).  Returns the fd, which holds the lock until
+ * daemon_release_pid_file (the process must open no other fd on that file:
+ * closing one would drop the lock), or -1 with a sentence in ERR; *HOLDER is
+ * then the pid holding the lock, or 0 when the failure was something else. */
+int daemon_lock_pid_file(const char *path, long *holder, char *err, size_t err_size);
+/* Removes PATH and closes FD (which releases the lock).  Nothing when FD is
+ * negative; a failed unlink is logged as a warning. */
+void daemon_release_pid_file(const char *path, int fd);
+
+/* The ready file (--ready-file): "PID\n", replaced atomically and without
+ * following a symlink.  0, or -1 with a sentence in ERR. */
+int daemon_write_ready_file(const char *path, char *err, size_t err_size);
+/* Removes PATH (NULL-safe) if it still names this process (never a later
+ * lifeline's file). */
+void daemon_remove_ready_file(const char *path);
 
 /* --user/--group (names or numbers) resolved before anything starts; -1
  * after printing why. */

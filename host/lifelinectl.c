@@ -12,10 +12,12 @@
 #include <getopt.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -107,6 +109,50 @@ _now(void)
   return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
+/* PATH is UID's socket in a directory only root or UID can change: UID put
+ * it there (a lifeline started as a service user, asked by root). */
+static int
+_owned_in_closed_dir(const char *path, uid_t uid)
+{
+  struct stat st, dst;
+  char dir[sizeof(((struct sockaddr_un *) 0)->sun_path)];
+  snprintf(dir, sizeof(dir), "%s", path);
+  char *slash = strrchr(dir, '/');
+  if (!slash)
+    snprintf(dir, sizeof(dir), ".");
+  else if (slash == dir)
+    dir[1] = '\0';
+  else
+    *slash = '\0';
+  return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_uid == uid && stat(dir, &dst) == 0 &&
+         (dst.st_uid == 0 || dst.st_uid == uid) && !(dst.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* The process listening at PATH must run as root or as our own user (or
+ * own PATH in a directory nobody else can write): in a directory others
+ * can write to, another local user could have bound the path first and
+ * would otherwise read our commands and feed us replies. */
+static int
+_check_server(int fd, const char *path)
+{
+  struct ucred cred;
+  socklen_t len = sizeof(cred);
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+    {
+      fprintf(stderr, "lifelinectl: cannot tell who serves %s: %s; not talking to it\n", path, strerror(errno));
+      return -1;
+    }
+  if (cred.uid != 0 && cred.uid != getuid() && cred.uid != geteuid() && !_owned_in_closed_dir(path, cred.uid))
+    {
+      fprintf(stderr,
+              "lifelinectl: %s is served by uid %ld (pid %ld), neither root nor you (uid %ld); not talking to it: "
+              "it is not a lifeline you may trust\n",
+              path, (long) cred.uid, (long) cred.pid, (long) getuid());
+      return -1;
+    }
+  return 0;
+}
+
 static int
 _connect(const char *path, double timeout)
 {
@@ -136,6 +182,11 @@ _connect(const char *path, double timeout)
       else if (e == EAGAIN || e == EWOULDBLOCK)
         hint = "lifeline did not accept the connection in time";
       fprintf(stderr, "lifelinectl: cannot connect to %s: %s; %s\n", path, strerror(e), hint);
+      close(fd);
+      return -1;
+    }
+  if (_check_server(fd, path) < 0)
+    {
       close(fd);
       return -1;
     }
@@ -230,6 +281,58 @@ _read_reply(int fd, const char *path, double timeout, char **out, size_t *out_le
 fail:
   free(buf);
   return -1;
+}
+
+/* Length of the valid UTF-8 sequence at P (LEN bytes left) that is not a
+ * C1 control character (U+0080..U+009F), or 0. */
+static size_t
+_utf8_printable(const unsigned char *p, size_t len)
+{
+  size_t n = p[0] > 0xf4 ? 0 : p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+  if (n == 0 || n > len)
+    return 0;
+  for (size_t i = 1; i < n; i++)
+    if ((p[i] & 0xc0) != 0x80)
+      return 0;
+  uint32_t cp = n == 2 ? (uint32_t) (p[0] & 0x1f) : n == 3 ? (uint32_t) (p[0] & 0x0f) : (uint32_t) (p[0] & 0x07);
+  for (size_t i = 1; i < n; i++)
+    cp = (cp << 6) | (p[i] & 0x3f);
+  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff) ||
+      cp <= 0x9f)
+    return 0;
+  return n;
+}
+
+/* Writes LEN bytes of a reply to OUT so that nothing in it can drive the
+ * terminal: control characters (other than a newline, and a tab when
+ * KEEP_TAB), DEL, C1 controls and bytes that are not UTF-8 become "\xNN".
+ * lifeline escapes its own values already; this guards against anything
+ * else that answers on the socket. */
+static void
+_print_escaped(FILE *out, const char *text, size_t len, int keep_tab)
+{
+  const unsigned char *p = (const unsigned char *) text;
+  for (size_t i = 0; i < len;)
+    {
+      unsigned char b = p[i];
+      if ((b >= 0x20 && b < 0x7f) || b == '\n' || (b == '\t' && keep_tab))
+        {
+          fputc(b, out);
+          i++;
+          continue;
+        }
+      size_t n = b >= 0x80 ? _utf8_printable(p + i, len - i) : 0;
+      if (n > 0)
+        {
+          fwrite(p + i, 1, n, out);
+          i += n;
+        }
+      else
+        {
+          fprintf(out, "\\x%02x", b);
+          i++;
+        }
+    }
 }
 
 int
@@ -334,16 +437,22 @@ main(int argc, char **argv)
     rc = EXIT_OK;
   else if (strncmp(reply, "ERROR ", 6) == 0 || strcmp(reply, "ERROR") == 0)
     {
-      fprintf(stderr, "lifelinectl: %s\n", reply[5] ? reply + 6 : "lifeline refused the command");
+      const char *reason = reply[5] ? reply + 6 : "lifeline refused the command";
+      fputs("lifelinectl: ", stderr);
+      _print_escaped(stderr, reason, strlen(reason), 0);
+      fputc('\n', stderr);
       rc = EXIT_REFUSED;
     }
   else
     {
-      fprintf(stderr, "lifelinectl: unexpected reply from %s: %.200s\n", path, reply);
+      size_t shown = strlen(reply) < 200 ? strlen(reply) : 200;
+      fprintf(stderr, "lifelinectl: unexpected reply from %s: ", path);
+      _print_escaped(stderr, reply, shown, 0);
+      fputc('\n', stderr);
       free(reply);
       return EXIT_NO_REPLY;
     }
-  fwrite(body, 1, body_len, stdout);
+  _print_escaped(stdout, body, body_len, 1);
   if (fflush(stdout) != 0 || ferror(stdout))
     {
       fprintf(stderr, "lifelinectl: writing the reply: %s\n", strerror(errno));

@@ -113,7 +113,7 @@ main(int argc, char **argv)
     { "syntax-only", 's', 0, G_OPTION_ARG_NONE, &syntax_only, "Check the configuration (loading modules to validate their options) and exit", NULL },
     { "control", 'c', 0, G_OPTION_ARG_FILENAME, &control_path, "Serve lifelinectl on this unix socket (mode 0600; default: none)", "PATH" },
     { "stop-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &stop_timeout, "Seconds to deliver what is queued at stop (overrides options { stop-timeout() })", "SECONDS" },
-    { "pidfile", 'p', 0, G_OPTION_ARG_FILENAME, &pidfile, "Write the process id to FILE before starting (refused if it names a running process); removed at exit", "FILE" },
+    { "pidfile", 'p', 0, G_OPTION_ARG_FILENAME, &pidfile, "Write the process id to FILE before starting and hold a lock on it (refused while another process holds it); removed at exit", "FILE" },
     { "ready-file", 0, 0, G_OPTION_ARG_FILENAME, &ready_file, "Write the process id to FILE once every source listens and every destination started; removed at exit", "FILE" },
     { "persist-file", 0, 0, G_OPTION_ARG_FILENAME, &persist_path, "Where file() sources keep the position of the last delivered line across restarts (default: $STATE_DIRECTORY/lifeline.persist under systemd, else none; 'none': none)", "PATH" },
     { "user", 'u', 0, G_OPTION_ARG_STRING, &user, "Run as USER (and its groups) once sources and the control socket are bound; needs root", "USER" },
@@ -181,6 +181,7 @@ main(int argc, char **argv)
   located_error_init(&err);
   struct config_tree *tree = config_parse_file(cfgfile, &err);
   int rc = 1;
+  int pid_fd = -1; /* holds the pid file's lock */
   struct host_main m;
   memset(&m, 0, sizeof(m));
   m.cfgfile = cfgfile;
@@ -241,17 +242,16 @@ main(int argc, char **argv)
     }
   if (pidfile)
     {
-      /* Before anything starts, like the control socket below. */
-      long other = daemon_read_pid_file(pidfile);
-      if (daemon_pid_is_alive(other))
+      /* Before anything starts, like the control socket below.  Held (the
+       * fd's lock) until exit. */
+      long holder;
+      pid_fd = daemon_lock_pid_file(pidfile, &holder, perr, sizeof(perr));
+      if (pid_fd < 0)
         {
-          fprintf(stderr, "lifeline: pid file %s names a running process (pid %ld); not starting a second lifeline\n",
-                  pidfile, other);
-          goto out;
-        }
-      if (daemon_write_pid_file(pidfile, perr, sizeof(perr)) < 0)
-        {
-          fprintf(stderr, "lifeline: cannot write the pid file: %s\n", perr);
+          if (holder)
+            fprintf(stderr, "lifeline: %s; not starting a second lifeline\n", perr);
+          else
+            fprintf(stderr, "lifeline: %s\n", perr);
           goto out;
         }
       m.pidfile = pidfile;
@@ -267,16 +267,12 @@ main(int argc, char **argv)
        * here, before it connects anywhere or reads any input. */
       char cerr[512];
       m.control = control_server_new(control_path, m.runtime);
+      /* Mode 0600 means lifeline's user and root: after --user that user. */
+      if (identity.user)
+        control_server_set_owner(m.control, identity.uid);
       if (control_server_start(m.control, cerr, sizeof(cerr)) < 0)
         {
           fprintf(stderr, "lifeline: %s\n", cerr);
-          goto out;
-        }
-      /* Mode 0600 means lifeline's user and root: after --user that user. */
-      if (identity.user && chown(control_path, identity.uid, (gid_t) -1) < 0)
-        {
-          fprintf(stderr, "lifeline: cannot hand the control socket %s to user %s: %s\n", control_path,
-                  identity.user, g_strerror(errno));
           goto out;
         }
     }
@@ -300,7 +296,7 @@ main(int argc, char **argv)
     }
   if (!start_failed && ready_file)
     {
-      if (daemon_write_pid_file(ready_file, perr, sizeof(perr)) < 0)
+      if (daemon_write_ready_file(ready_file, perr, sizeof(perr)) < 0)
         {
           fprintf(stderr, "lifeline: cannot write the ready file: %s\n", perr);
           start_failed = 1;
@@ -325,8 +321,8 @@ main(int argc, char **argv)
     }
 
 out:
-  daemon_remove_pid_file(m.ready_file, "ready-file");
-  daemon_remove_pid_file(m.pidfile, "pidfile");
+  daemon_remove_ready_file(m.ready_file);
+  daemon_release_pid_file(m.pidfile, pid_fd);
   control_server_free(m.control);
   runtime_free(m.runtime);
   runtime_free(m.retiring); /* NULL: iv_main returns only outside a reload */

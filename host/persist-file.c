@@ -1,9 +1,9 @@
 #include "persist-file.h"
 
 #include "logger.h"
+#include "safe-file.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <glib.h>
 #include <iv.h>
 #include <lifeline/plugin.h>
@@ -172,10 +172,11 @@ persist_file_check(struct persist_file *self, char *err, size_t err_size)
 {
   if (!self->path)
     return 0;
-  int fd = open(self->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  char why[512];
+  int fd = safe_file_create(self->tmp_path, 0600, why, sizeof(why));
   if (fd < 0)
     {
-      snprintf(err, err_size, "cannot write next to the persist file (%s): %s", self->tmp_path, g_strerror(errno));
+      snprintf(err, err_size, "cannot write next to the persist file: %s", why);
       return -1;
     }
   close(fd);
@@ -235,56 +236,6 @@ persist_file_remove_client(struct persist_file *self, void *ctx)
       }
 }
 
-static int
-_write_all(int fd, const char *data, size_t len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write(fd, data, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -1;
-      data += n;
-      len -= (size_t) n;
-    }
-  return 0;
-}
-
-/* Temporary file, fsync, rename, fsync of the directory: after a crash the
- * file is the old one or the new one, whole. */
-static int
-_write_atomic(const char *path, const char *tmp, const char *data, size_t len)
-{
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return -1;
-  if (_write_all(fd, data, len) < 0 || fsync(fd) < 0)
-    {
-      int e = errno;
-      close(fd);
-      unlink(tmp);
-      errno = e;
-      return -1;
-    }
-  if (close(fd) < 0 || rename(tmp, path) < 0)
-    {
-      int e = errno;
-      unlink(tmp);
-      errno = e;
-      return -1;
-    }
-  gchar *dir = g_path_get_dirname(path);
-  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  g_free(dir);
-  if (dfd >= 0)
-    {
-      fsync(dfd);
-      close(dfd);
-    }
-  return 0;
-}
-
 static void
 _write(struct persist_file *self)
 {
@@ -307,9 +258,12 @@ _write(struct persist_file *self)
   gsize len;
   gchar *text = g_key_file_to_data(kf, &len, NULL);
   g_key_file_free(kf);
-  if (_write_atomic(self->path, self->tmp_path, text, len) < 0)
-    logger_log(LIFELINE_LOG_ERROR, "Cannot write the persist file; retrying", "file", self->path, "error",
-               g_strerror(errno), NULL);
+  /* Temporary file, fsync, rename: after a crash the file is the old one
+   * or the new one, whole; a symlink planted at PATH.tmp is never followed. */
+  char why[512];
+  if (safe_file_replace(self->path, text, len, 0600, why, sizeof(why)) < 0)
+    logger_log(LIFELINE_LOG_ERROR, "Cannot write the persist file; retrying", "file", self->path, "error", why,
+               NULL);
   else
     self->dirty = 0;
   g_free(text);

@@ -69,10 +69,10 @@ rc=0
 "$TL_LIFELINE" -f "$TL_DIR/svc.conf" --module-path "$TL_MODULE_PATH" --pidfile "$TL_DIR/svc.pid" \
   </dev/null >/dev/null 2>"$TL_DIR/second.err" || rc=$?
 ((rc == 1)) || tl_fail "second lifeline exited $rc, want 1"
-grep -q "pid file $TL_DIR/svc.pid names a running process (pid $TL_PID_svc)" "$TL_DIR/second.err" ||
+grep -q "pid file $TL_DIR/svc.pid is locked by a running process (pid $TL_PID_svc)" "$TL_DIR/second.err" ||
   tl_fail "second lifeline said: $(cat "$TL_DIR/second.err")"
 [[ $(<"$TL_DIR/svc.pid") == "$TL_PID_svc" ]] || tl_fail "the refused lifeline changed the pid file"
-tl_pass "a second lifeline refuses a pid file naming a running process"
+tl_pass "a second lifeline refuses a pid file locked by a running one, naming its pid"
 
 tl_stop svc
 ((TL_RC == 0)) || tl_fail "lifeline exited $TL_RC after SIGTERM"
