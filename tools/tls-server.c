@@ -70,7 +70,7 @@ _set_versions(struct tls_server *self, const struct tls_server_options *opt)
 {
   int min = opt->min_version, max = opt->max_version;
   /* Debian's OpenSSL offers nothing below TLS 1.2 at the default security
-   * level (FACTS.md): a server "limited to TLS 1.1" would fail with "no
+   * level (SECLEVEL 2 in /etc/ssl/openssl.cnf): a server "limited to TLS 1.1" would fail with "no
    * ciphers available", and a client test would pass for the wrong reason. */
   if ((min && min < TLS1_2_VERSION) || (max && max < TLS1_2_VERSION))
     {

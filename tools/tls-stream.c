@@ -35,7 +35,7 @@ _describe(struct tls_stream *self, int ssl_error, int saved_errno)
   else if (ssl_error == SSL_ERROR_SYSCALL && e == 0)
     {
       /* Linux hands over queued data before reporting a reset, so a reset
-       * is an end of stream after everything sent was read (FACTS.md). */
+       * is an end of stream after everything sent was read. */
       if (saved_errno == ECONNRESET)
         snprintf(self->reason, sizeof(self->reason), "reset");
       else

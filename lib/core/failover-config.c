@@ -43,8 +43,9 @@ _add_server(struct failover_config *out, const struct server_address *addr,
 }
 
 /* server("host" port(N) tls(...)): a per-server block (a lifeline
- * extension).  As in seed 000, a server may differ from the others only in
- * how to reach it and how to authenticate it; tls() is read by
+ * extension).  A server may differ from the others only in how to reach it
+ * and how to authenticate it (its address, port and tls()), as in a cluster's
+ * member list.  How to reach it and how to authenticate it; tls() is read by
  * network-options.c, which knows the destination's own tls(). */
 static int
 _parse_server_block(const struct lifeline_option *node, uint16_t default_port, struct failover_config *out,

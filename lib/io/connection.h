@@ -5,7 +5,8 @@
  * re-send) belongs to its owner.
  *
  * Acknowledged bytes = bytes written - SIOCOUTQ: exactly what the peer's TCP
- * stack acknowledged (../shared/FACTS.md), readable even after the socket
+ * stack acknowledged (SIOCOUTQ counts the unacknowledged bytes in the send
+ * queue, tcp(7); docs/delivery.md), readable even after the socket
  * failed, as long as the fd is open.
  *
  * Over TLS (a struct tls_peer given to connect) the connection counts as

@@ -1,7 +1,7 @@
 /*
  * The operator's side of a network() destination: status for query() and
- * the commands switch, blacklist, unblacklist and reset (seed 000's forced
- * switch by blacklisting, seed 001's reset to the primary).
+ * the commands switch, blacklist, unblacklist and reset (docs/operations.md,
+ * "The control socket and lifelinectl").
  */
 #include "network-destination-private.h"
 

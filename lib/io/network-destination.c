@@ -12,7 +12,8 @@
 #include <unistd.h>
 
 /* While bytes are outstanding, acknowledgements are polled: the kernel has no
- * event for them (../shared/FACTS.md).  Every 5 ms while they advance; a
+ * event for them (neither poll nor epoll reports an acknowledgement;
+ * SIOCOUTQ must be read).  Every 5 ms while they advance; a
  * stalled peer backs the poll off to 100 ms so it costs no CPU. */
 #define ACK_POLL_MIN_MS 5
 #define ACK_POLL_MAX_MS 100

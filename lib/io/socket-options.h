@@ -10,7 +10,7 @@
 /* Socket options applied before connect; 0 leaves the kernel's default. */
 struct connection_options
 {
-  int user_timeout_ms; /* TCP_USER_TIMEOUT: also aborts zero-window stalls (FACTS.md) */
+  int user_timeout_ms; /* TCP_USER_TIMEOUT: also aborts zero-window stalls, which keepalive never sees while data is outstanding */
   int keepalive;
   int keepalive_time_s, keepalive_intvl_s, keepalive_probes;
   int sndbuf;

@@ -1,7 +1,7 @@
 /*
  * The BIO between OpenSSL and a connection's non-blocking socket.  OpenSSL's
  * own socket BIO writes with write(2), which raises SIGPIPE after a peer
- * reset and kills a host that did not ignore it (FACTS.md); this one sends
+ * reset and kills a host that did not ignore it (exit status 141); this one sends
  * with MSG_NOSIGNAL and counts every ciphertext byte the kernel accepted,
  * which the acknowledgement accounting needs (acked = written - SIOCOUTQ).
  *

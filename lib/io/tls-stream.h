@@ -7,7 +7,8 @@
  *
  * "Settled": with TLS 1.3 a server may reject the client's certificate after
  * the client's handshake returned, and what was written meanwhile is lost
- * although TCP acknowledged it (FACTS.md).  The server's first session
+ * although TCP acknowledged it (the server discards it with its alert;
+ * docs/tls.md).  The server's first session
  * ticket shows it accepted the client; the connection counts as established
  * only then (or after a settle time, for servers that send no tickets).
  * TLS 1.2 is settled when the handshake completes.

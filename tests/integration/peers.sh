@@ -10,8 +10,8 @@
 #                           the command lines to run them (in PEERS_CMD, an array)
 #
 # Why unpack: the two Debian packages conflict (both provide
-# system-log-daemon), and installing either may start a system service (see
-# /work/shared/FACTS.md, "Peer forwarders").  Nothing here runs a maintainer
+# system-log-daemon), and installing either may start a system service (their maintainer
+# scripts enable and start syslog-ng or rsyslog).  Nothing here runs a maintainer
 # script, touches /etc or starts a service.
 #
 # Needs apt's package lists (`apt-get update` once, which tools/install-deps.sh

@@ -56,7 +56,7 @@ s_client_ok() {
 
 # Its stdin stays open until it exits: with TLS 1.3 the client's handshake
 # completes before the server refuses its certificate, and a client at the
-# end of its input could close before it reads the alert (FACTS.md).
+# end of its input could close before it reads the alert.
 s_client_refused() {
   local want=$1 name=$2 port=$3 input=$4
   shift 4
