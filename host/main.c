@@ -87,11 +87,29 @@ _signal_init(struct iv_signal *s, int signum, void (*handler)(void *), void *ctx
   iv_signal_register(s);
 }
 
+/* TEXT comes from configuration files and paths: a control byte in it is
+ * written as \xHH, so it cannot rewrite the operator's terminal.  Nothing
+ * else changes: these sentences are for people, and the parser's own
+ * messages already spell bad characters as '\xHH'. */
+static void
+_print_text(const char *text)
+{
+  fputs("lifeline: ", stderr);
+  for (const unsigned char *p = (const unsigned char *) text; *p; p++)
+    {
+      if (*p < 0x20 || *p == 0x7f)
+        fprintf(stderr, "\\x%02X", *p);
+      else
+        fputc(*p, stderr);
+    }
+  fputc('\n', stderr);
+}
+
 static void
 _print_error(const struct lifeline_error *err)
 {
   char buf[1024];
-  fprintf(stderr, "lifeline: %s\n", located_error_format(err, buf, sizeof(buf)));
+  _print_text(located_error_format(err, buf, sizeof(buf)));
 }
 
 static void
@@ -251,14 +269,14 @@ main(int argc, char **argv)
           if (holder)
             fprintf(stderr, "lifeline: %s; not starting a second lifeline\n", perr);
           else
-            fprintf(stderr, "lifeline: %s\n", perr);
+            _print_text(perr);
           goto out;
         }
       m.pidfile = pidfile;
     }
   if (persist_file_load(m.persist, perr, sizeof(perr)) < 0)
     {
-      fprintf(stderr, "lifeline: %s\n", perr);
+      _print_text(perr);
       goto out;
     }
   if (control_path)
@@ -272,7 +290,7 @@ main(int argc, char **argv)
         control_server_set_owner(m.control, identity.uid);
       if (control_server_start(m.control, cerr, sizeof(cerr)) < 0)
         {
-          fprintf(stderr, "lifeline: %s\n", cerr);
+          _print_text(cerr);
           goto out;
         }
     }
@@ -286,12 +304,12 @@ main(int argc, char **argv)
    * before any input is read (that happens once iv_main runs). */
   if (!start_failed && daemon_drop_privileges(&identity, perr, sizeof(perr)) < 0)
     {
-      fprintf(stderr, "lifeline: %s\n", perr);
+      _print_text(perr);
       start_failed = 1;
     }
   if (!start_failed && persist_file_check(m.persist, perr, sizeof(perr)) < 0)
     {
-      fprintf(stderr, "lifeline: %s\n", perr);
+      _print_text(perr);
       start_failed = 1;
     }
   if (!start_failed && ready_file)

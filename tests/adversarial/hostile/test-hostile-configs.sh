@@ -45,6 +45,10 @@ check_one() { # NAME RC LOC TEXT
   ((rc == want_rc)) || tl_fail "$name: exit $rc, want $want_rc; output: $(head -c 300 "$out")"
   (($(stat -c %s "$out") <= MAX_OUTPUT)) || tl_fail "$name: $(stat -c %s "$out") bytes of output, want <= $MAX_OUTPUT"
   [[ -z $text ]] || grep -qF -- "$text" "$out" || tl_fail "$name: output lacks '$text': $(head -c 300 "$out")"
+  # A config's bytes reach the operator's terminal only escaped: no control
+  # byte other than the newline in anything lifeline printed.
+  ! LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$out" ||
+    tl_fail "$name: raw control bytes in the output: $(head -c 300 "$out" | od -c | head -3)"
   if ((want_rc != 0)); then
     case $loc in
       -) grep -qF -- "lifeline: $conf" "$out" || tl_fail "$name: the error does not name $conf: $(head -c 300 "$out")" ;;
