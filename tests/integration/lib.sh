@@ -15,6 +15,7 @@
 #                                    stats files stop changing
 #   tl_stop NAME                     SIGTERM + wait (exit code in TL_RC)
 #   tl_fail MSG / tl_pass MSG        report; tl_fail exits 1
+#   tl_is_asan                       true when lifeline is built with AddressSanitizer
 #
 # Watchdogs are progress-based, never overall limits: each one fails only when
 # nothing moved for N seconds x TL_SLOWDOWN (LIFELINE_TEST_SLOWDOWN, default 1;
@@ -83,6 +84,15 @@ tl_init() {
   TL_DIR=$(mktemp -d "${TMPDIR:-/tmp}/lifeline-test.XXXXXX")
   TL_PIDS=()
   trap _tl_cleanup EXIT
+}
+
+# True when lifeline is built with AddressSanitizer.  Not `ldd | grep -q`:
+# under pipefail, grep -q exiting at its first match can kill ldd with
+# SIGPIPE and turn the answer into "no" at random.
+tl_is_asan() {
+  local libs
+  libs=$(ldd "$TL_LIFELINE" 2>/dev/null) || true
+  [[ $libs == *libasan* ]]
 }
 
 tl_pass() {

@@ -15,7 +15,7 @@ source "$here/tls-certs.sh"
 tl_init
 command -v valgrind >/dev/null || { echo "SKIP: valgrind not installed"; exit 77; }
 # valgrind cannot run an AddressSanitizer build (the ASan CI pass).
-if ldd "$TL_LIFELINE" | grep -q libasan; then
+if tl_is_asan; then
   echo "SKIP: lifeline is built with AddressSanitizer"
   exit 77
 fi

@@ -47,11 +47,12 @@ expect_reload_refused() { # WANT
   send_more
 }
 
+# The collectors listen before the probe closes: neither can get that port.
+tl_start_collector C 127.0.0.1 --quiet
+tl_start_collector U 127.0.0.1 --quiet
 tl_start_collector portprobe 127.0.0.1 --quiet
 port=$TL_PORT_portprobe
 tl_stop portprobe
-tl_start_collector C 127.0.0.1 --quiet
-tl_start_collector U 127.0.0.1 --quiet
 conf=$TL_DIR/run.conf
 good_config() {
   cat <<CONF

@@ -14,7 +14,7 @@ source "$here/../../integration/lib.sh"
 source "$here/../../integration/lifeline.sh"
 source "$here/fs-lib.sh"
 tl_init
-if ldd "$TL_LIFELINE" | grep -q libasan; then
+if tl_is_asan; then
   echo "SKIP: lifeline is built with AddressSanitizer"
   exit 77
 fi

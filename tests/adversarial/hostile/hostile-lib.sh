@@ -52,7 +52,7 @@ hl_finish() {
 }
 
 hl_is_asan() {
-  ldd "$TL_LIFELINE" 2>/dev/null | grep -q libasan
+  tl_is_asan
 }
 
 hl_limit_memory() {

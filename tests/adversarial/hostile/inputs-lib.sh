@@ -14,18 +14,20 @@
 HI_GOOD=20000
 HI_STOP=2
 
-hi_free_port() {
-  tl_start_collector portprobe 127.0.0.1 --quiet
-  REPLY=$TL_PORT_portprobe
-  tl_stop portprobe
+# Two free ports: both probes listen at once, so the kernel cannot hand the
+# same ephemeral port out twice (it did, under ASan's slower start).
+hi_free_ports() {
+  tl_start_collector portprobe1 127.0.0.1 --quiet
+  tl_start_collector portprobe2 127.0.0.1 --quiet
+  good_port=$TL_PORT_portprobe1
+  bad_port=$TL_PORT_portprobe2
+  tl_stop portprobe1
+  tl_stop portprobe2
 }
 
 hi_start() {
   local decl=$1 opts=${2:-}
-  hi_free_port
-  good_port=$REPLY
-  hi_free_port
-  bad_port=$REPLY
+  hi_free_ports
   sock=$TL_DIR/in.sock
   decl=${decl//BAD_PORT/$bad_port}
   decl=${decl//BAD_SOCK/$sock}

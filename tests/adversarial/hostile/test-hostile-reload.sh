@@ -28,10 +28,11 @@ reload_case() { # HOW ARG: conf NAME (from configs/), or main fifo|dev-zero|dire
   local how=$1 arg=$2 conf
   # -f naming /dev/zero must not take the machine's memory with it.
   hl_limit_memory 1024
+  # The collector listens before the probe closes: it cannot get that port.
+  tl_start_collector c 127.0.0.1 --quiet
   tl_start_collector portprobe 127.0.0.1 --quiet
   port=$TL_PORT_portprobe
   tl_stop portprobe
-  tl_start_collector c 127.0.0.1 --quiet
   # The running file sits next to the hostile configs, so that their relative
   # includes resolve as they do under --syntax-only.
   mkdir -p "$TL_DIR/configs"
