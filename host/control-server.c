@@ -1,6 +1,7 @@
 #include "control-server.h"
 
 #include "control-commands.h"
+#include "fd-reserve.h"
 #include "logger.h"
 
 #include <errno.h>
@@ -39,6 +40,9 @@ struct control_server
   struct runtime *runtime;
   struct iv_fd listener;
   struct iv_timer accept_retry;
+  /* Held while accepting and given up when accept() runs out of fds, so
+   * the retry timer (and the rest of the process) has one: fd-reserve.h. */
+  struct fd_reserve reserve;
   int listening; /* listener registered */
   int accepting; /* its handler_in set */
   dev_t dev; /* the socket file we bound, so stop unlinks only that one */
@@ -87,6 +91,27 @@ static void
 _accept_retry(void *cookie)
 {
   _maybe_resume_accepting(cookie);
+}
+
+/* accept() failed for lack of resources: pause, logged once an episode. */
+static void
+_starve(struct control_server *self, int errnum)
+{
+  if (fd_reserve_starve(&self->reserve, errnum))
+    logger_log(LIFELINE_LOG_WARNING, "Cannot accept control connections; pausing and retrying every second", "path",
+               self->path, "error", g_strerror(errnum), NULL);
+  _set_accepting(self, 0);
+  _timer_in(&self->accept_retry, CONTROL_ACCEPT_RETRY_MS);
+}
+
+static void
+_starve_end(struct control_server *self)
+{
+  struct fd_reserve_episode ep;
+
+  if (fd_reserve_recover(&self->reserve, &ep))
+    logger_log(LIFELINE_LOG_NOTICE, "Accepting control connections again", "path", self->path, "failed_attempts",
+               ep.failed_attempts, "paused_ms", ep.paused_ms, NULL);
 }
 
 static void
@@ -256,6 +281,12 @@ _accept(void *cookie)
 {
   struct control_server *self = cookie;
 
+  /* Never take the process's last fd: the spare comes back first. */
+  if (fd_reserve_take(&self->reserve) < 0)
+    {
+      _starve(self, errno);
+      return;
+    }
   for (int i = 0; i < CONTROL_ACCEPTS_PER_TURN; i++)
     {
       int full = self->clients->len >= CONTROL_MAX_CLIENTS;
@@ -271,13 +302,15 @@ _accept(void *cookie)
           if (errno == EINTR || errno == ECONNABORTED)
             continue;
           if (errno == EAGAIN || errno == EWOULDBLOCK)
-            return;
-          logger_log(LIFELINE_LOG_WARNING, "Cannot accept control connections; retrying in a second", "path",
-                     self->path, "error", g_strerror(errno), NULL);
-          _set_accepting(self, 0);
-          _timer_in(&self->accept_retry, CONTROL_ACCEPT_RETRY_MS);
+            {
+              _starve_end(self);
+              return;
+            }
+          /* EMFILE, ENFILE, ENOBUFS, ENOMEM: it stays in the backlog. */
+          _starve(self, errno);
           return;
         }
+      _starve_end(self);
       if (full)
         {
           /* Only once a newcomer is really there. */
@@ -392,6 +425,7 @@ control_server_new(const char *path, struct runtime *runtime)
   IV_TIMER_INIT(&self->accept_retry);
   self->accept_retry.cookie = self;
   self->accept_retry.handler = _accept_retry;
+  fd_reserve_init(&self->reserve);
   return self;
 }
 
@@ -526,6 +560,7 @@ control_server_start(struct control_server *self, char *err, size_t err_size)
       close(fd);
       return -1;
     }
+  fd_reserve_take(&self->reserve); /* if it fails, retaken at the first accept */
   self->listener.fd = fd;
   self->listener.cookie = self;
   self->listener.handler_in = _accept;
@@ -543,6 +578,7 @@ control_server_stop(struct control_server *self)
     return;
   if (iv_timer_registered(&self->accept_retry))
     iv_timer_unregister(&self->accept_retry);
+  fd_reserve_close(&self->reserve);
   if (self->listening)
     {
       self->listening = 0;

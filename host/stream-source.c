@@ -1,24 +1,21 @@
 #include "stream-source.h"
 
-#include "core/line-splitter.h"
 #include "core/located-error.h"
 #include "core/option-reader.h"
+#include "fd-reserve.h"
 #include "logger.h"
+#include "stream-clients.h"
+#include "unix-listener.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <glib.h>
-#include <grp.h>
 #include <iv.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <pwd.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -34,48 +31,21 @@ enum stream_kind
   STREAM_UNIX,
 };
 
-struct stream_client;
-
 struct stream_source
 {
   struct line_source *ls;
   enum stream_kind kind;
-  char *ip, *path;
-  int64_t port, max_connections, idle_timeout_s;
-  size_t max_line;
-  mode_t perm;
-  uid_t owner;
-  gid_t group;
-  int set_owner, set_group;
+  char *ip;
+  int64_t port, max_connections;
+  struct unix_listener unix_file; /* unix-stream() only */
   struct iv_fd listen;
-  int listening, accepting, bound_path, stopped;
-  dev_t dev; /* the socket file we bound, so stop unlinks only that one */
-  ino_t ino;
-  /* Accept order; a disconnected client holding a line still counts. */
-  struct stream_client *first, *last;
-  size_t n_clients;
-  struct iv_task turn; /* reads every client: after a full turn, and at resume */
+  int listening, accepting, stopped;
+  struct stream_clients clients;
   struct iv_timer accept_retry;
-  /* An fd held while accepting and given up when accept() runs out of them,
-   * so the rest of the process keeps one: ivykis creates its timerfd lazily
-   * (and aborts if it cannot), the control socket can still answer. */
-  int reserve_fd;
+  /* Held while accepting and given up when accept() runs out of fds, so
+   * the rest of the process keeps one (see fd-reserve.h). */
+  struct fd_reserve reserve;
   int at_limit; /* paused at max-connections() */
-  int starved; /* paused: accept() ran out of fds or memory */
-  uint64_t starved_failures;
-  gint64 starved_since;
-};
-
-struct stream_client
-{
-  struct stream_source *owner;
-  struct stream_client *prev, *next;
-  struct iv_fd fd;
-  struct iv_timer idle;
-  int64_t last_active_ms;
-  int open; /* 0: disconnected, kept only while it holds a line */
-  struct line_input in;
-  char peer[INET6_ADDRSTRLEN + 8];
 };
 
 static const char *
@@ -102,7 +72,6 @@ _timer_at(struct iv_timer *t, int64_t at_ms)
 }
 
 static void _accept(void *cookie);
-static void _client_readable(void *cookie);
 
 /* ---- the listener: paused at the limit or when out of resources --------- */
 
@@ -119,7 +88,7 @@ static void
 _maybe_resume_accepting(struct stream_source *self)
 {
   if (!self->listening || iv_timer_registered(&self->accept_retry)
-      || (int64_t) self->n_clients >= self->max_connections)
+      || (int64_t) self->clients.n >= self->max_connections)
     return;
   if (self->at_limit)
     {
@@ -132,6 +101,13 @@ _maybe_resume_accepting(struct stream_source *self)
 
 static void
 _accept_retry(void *cookie)
+{
+  _maybe_resume_accepting(cookie);
+}
+
+/* A client was freed: its slot may let the listener accept again. */
+static void
+_client_freed(void *cookie)
 {
   _maybe_resume_accepting(cookie);
 }
@@ -153,182 +129,22 @@ _pause_at_limit(struct stream_source *self)
 static void
 _starve(struct stream_source *self, int errnum)
 {
-  if (self->reserve_fd >= 0 && (errnum == EMFILE || errnum == ENFILE))
-    {
-      close(self->reserve_fd);
-      self->reserve_fd = -1;
-    }
-  if (!self->starved)
-    {
-      self->starved = 1;
-      self->starved_failures = 0;
-      self->starved_since = g_get_monotonic_time();
-      logger_log(LIFELINE_LOG_WARNING, "Cannot accept connections; pausing the listener and retrying every second",
-                 "source", _name(self), "error", g_strerror(errnum), NULL);
-    }
-  self->starved_failures++;
+  if (fd_reserve_starve(&self->reserve, errnum))
+    logger_log(LIFELINE_LOG_WARNING, "Cannot accept connections; pausing the listener and retrying every second",
+               "source", _name(self), "error", g_strerror(errnum), NULL);
   _set_accepting(self, 0);
+  /* The spare fd was given up above: ivykis can create its timer fd. */
   _timer_at(&self->accept_retry, _now_ms() + STREAM_SOURCE_ACCEPT_RETRY_MS);
 }
 
 static void
 _starve_end(struct stream_source *self)
 {
-  char count[32], ms[32];
+  struct fd_reserve_episode ep;
 
-  if (!self->starved)
-    return;
-  self->starved = 0;
-  g_snprintf(count, sizeof(count), "%" G_GUINT64_FORMAT, self->starved_failures);
-  g_snprintf(ms, sizeof(ms), "%" G_GINT64_FORMAT, (g_get_monotonic_time() - self->starved_since) / 1000);
-  logger_log(LIFELINE_LOG_NOTICE, "Accepting connections again", "source", _name(self), "failed_attempts", count,
-             "paused_ms", ms, NULL);
-}
-
-/* ---- clients ------------------------------------------------------------ */
-
-static void
-_client_close_fd(struct stream_client *c)
-{
-  if (!c->open)
-    return;
-  if (iv_timer_registered(&c->idle))
-    iv_timer_unregister(&c->idle);
-  iv_fd_unregister(&c->fd);
-  close(c->fd.fd);
-  c->open = 0;
-}
-
-static void
-_client_free(struct stream_client *c)
-{
-  struct stream_source *self = c->owner;
-
-  _client_close_fd(c);
-  if (c->prev)
-    c->prev->next = c->next;
-  else
-    self->first = c->next;
-  if (c->next)
-    c->next->prev = c->prev;
-  else
-    self->last = c->prev;
-  self->n_clients--;
-  line_splitter_free(c->in.lines);
-  g_free(c);
-  _maybe_resume_accepting(self);
-}
-
-/* Every open client is read (ON) or left alone until the wakeup (!ON).  The
- * time paused does not count as idle. */
-static void
-_set_reading(struct stream_source *self, int on)
-{
-  for (struct stream_client *c = self->first; c; c = c->next)
-    if (c->open)
-      {
-        iv_fd_set_handler_in(&c->fd, on ? _client_readable : NULL);
-        if (on)
-          c->last_active_ms = _now_ms();
-      }
-}
-
-static void
-_schedule_turn(struct stream_source *self)
-{
-  if (!iv_task_registered(&self->turn))
-    iv_task_register(&self->turn);
-}
-
-/* No more bytes from C: its last line without '\n' is a line (as in
- * syslog-ng).  Returns 1 when the client was freed. */
-static int
-_client_disconnect(struct stream_client *c)
-{
-  struct stream_source *self = c->owner;
-
-  _client_close_fd(c);
-  c->in.at_eof = 1;
-  if (!line_source_drain(self->ls, &c->in))
-    {
-      _set_reading(self, 0);
-      return 0; /* freed at the resume, once its line was taken */
-    }
-  _client_free(c);
-  return 1;
-}
-
-/* Reads one client for a turn.  Returns 1 when the client was freed. */
-static int
-_client_read(struct stream_client *c)
-{
-  struct stream_source *self = c->owner;
-  int errnum = 0;
-
-  if (!c->open || line_source_blocked(self->ls))
-    return 0;
-  uint64_t before = c->in.read.offset;
-  enum line_read_result r = line_source_read(self->ls, &c->in, c->fd.fd, &errnum);
-  if (c->in.read.offset != before)
-    c->last_active_ms = _now_ms();
-  switch (r)
-    {
-    case LINE_READ_AGAIN:
-      return 0;
-    case LINE_READ_MORE:
-      _schedule_turn(self);
-      return 0;
-    case LINE_READ_PAUSED:
-      _set_reading(self, 0);
-      return 0;
-    case LINE_READ_ERROR:
-      if (errnum != ECONNRESET)
-        logger_log(LIFELINE_LOG_WARNING, "Error reading from a client; closing it", "source", _name(self), "peer",
-                   c->peer, "error", g_strerror(errnum), NULL);
-      /* What was read is kept. */
-      /* fall through */
-    case LINE_READ_EOF:
-      break;
-    }
-  return _client_disconnect(c);
-}
-
-static void
-_client_readable(void *cookie)
-{
-  _client_read(cookie);
-}
-
-static void
-_client_idle(void *cookie)
-{
-  struct stream_client *c = cookie;
-  struct stream_source *self = c->owner;
-  int64_t now = _now_ms(), deadline = c->last_active_ms + self->idle_timeout_s * 1000;
-
-  if (line_source_blocked(self->ls) || now < deadline)
-    {
-      /* Not idle: it spoke meanwhile, or we are the ones not reading. */
-      _timer_at(&c->idle, now < deadline ? deadline : now + self->idle_timeout_s * 1000);
-      return;
-    }
-  char secs[32];
-  g_snprintf(secs, sizeof(secs), "%" G_GINT64_FORMAT, self->idle_timeout_s);
-  logger_log(LIFELINE_LOG_INFO, "Closing an idle client", "source", _name(self), "peer", c->peer, "idle_timeout",
-             secs, NULL);
-  _client_disconnect(c);
-}
-
-static void
-_turn(void *cookie)
-{
-  struct stream_source *self = cookie;
-
-  for (struct stream_client *c = self->first, *next; c && !line_source_blocked(self->ls); c = next)
-    {
-      next = c->next; /* reading C frees at most C */
-      _client_read(c);
-    }
+  if (fd_reserve_recover(&self->reserve, &ep))
+    logger_log(LIFELINE_LOG_NOTICE, "Accepting connections again", "source", _name(self), "failed_attempts",
+               ep.failed_attempts, "paused_ms", ep.paused_ms, NULL);
 }
 
 static void
@@ -355,51 +171,6 @@ _peer_name(struct stream_source *self, const struct sockaddr_storage *sa, char *
     }
 }
 
-/* FD was accepted: make it a client, or close it if its buffers (up to
- * log-msg-size() each) cannot be had. */
-static void
-_client_new(struct stream_source *self, int fd, const struct sockaddr_storage *sa)
-{
-  char peer[INET6_ADDRSTRLEN + 8];
-  struct stream_client *c = g_try_new0(struct stream_client, 1);
-  struct line_splitter *lines = c ? line_splitter_new(self->max_line, LINE_SOURCE_READ_SIZE) : NULL;
-
-  _peer_name(self, sa, peer, sizeof(peer));
-  if (!lines)
-    {
-      char size[32];
-      close(fd);
-      g_free(c);
-      g_snprintf(size, sizeof(size), "%zu", self->max_line);
-      logger_log(LIFELINE_LOG_ERROR, "Out of memory for a new client's line buffer; closing it", "source",
-                 _name(self), "peer", peer, "log_msg_size", size, NULL);
-      return;
-    }
-  c->owner = self;
-  c->in.lines = lines;
-  g_strlcpy(c->peer, peer, sizeof(c->peer));
-  IV_FD_INIT(&c->fd);
-  c->fd.fd = fd;
-  c->fd.cookie = c;
-  c->fd.handler_in = line_source_blocked(self->ls) ? NULL : _client_readable;
-  IV_TIMER_INIT(&c->idle);
-  c->idle.cookie = c;
-  c->idle.handler = _client_idle;
-  c->prev = self->last;
-  if (self->last)
-    self->last->next = c;
-  else
-    self->first = c;
-  self->last = c;
-  self->n_clients++;
-  iv_fd_register(&c->fd);
-  c->open = 1;
-  c->last_active_ms = _now_ms();
-  if (self->idle_timeout_s > 0)
-    _timer_at(&c->idle, c->last_active_ms + self->idle_timeout_s * 1000);
-  logger_log(LIFELINE_LOG_INFO, "Connection accepted", "source", _name(self), "peer", c->peer, NULL);
-}
-
 /* accept() errors that concern only the connection being accepted (Linux
  * passes pending network errors on to accept()): try the next one. */
 static int
@@ -413,20 +184,17 @@ static void
 _accept(void *cookie)
 {
   struct stream_source *self = cookie;
+  char peer[INET6_ADDRSTRLEN + 8];
 
-  /* Never take the process's last fd: the reserve comes back first. */
-  if (self->reserve_fd < 0)
+  /* Never take the process's last fd: the spare comes back first. */
+  if (fd_reserve_take(&self->reserve) < 0)
     {
-      self->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-      if (self->reserve_fd < 0)
-        {
-          _starve(self, errno);
-          return;
-        }
+      _starve(self, errno);
+      return;
     }
   for (int i = 0; i < ACCEPTS_PER_TURN; i++)
     {
-      if ((int64_t) self->n_clients >= self->max_connections)
+      if ((int64_t) self->clients.n >= self->max_connections)
         {
           _pause_at_limit(self);
           return;
@@ -450,8 +218,9 @@ _accept(void *cookie)
           return;
         }
       _starve_end(self);
-      _client_new(self, fd, &sa);
-      if ((int64_t) self->n_clients >= self->max_connections)
+      _peer_name(self, &sa, peer, sizeof(peer));
+      stream_clients_add(&self->clients, fd, peer);
+      if ((int64_t) self->clients.n >= self->max_connections)
         return; /* paused (and logged) only if another one comes while full */
     }
 }
@@ -479,115 +248,13 @@ _bind_tcp(struct stream_source *self, struct sockaddr_storage *sa, socklen_t *sa
   return sa->ss_family;
 }
 
-/* Whatever is at PATH gives way only if it is a socket nobody answers on.
- * 0 when PATH is free now, or -1 with ERR set. */
-static int
-_unix_clear_path(struct stream_source *self, const struct sockaddr_un *un, struct lifeline_error *err)
-{
-  struct stat st;
-
-  if (lstat(self->path, &st) < 0)
-    return 0;
-  if (!S_ISSOCK(st.st_mode))
-    {
-      located_error_set(err, NULL, 0, 0, NULL,
-                        "source %s: unix-stream(): %s exists and is not a socket; not removing it", _name(self),
-                        self->path);
-      return -1;
-    }
-  int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (probe < 0)
-    {
-      located_error_set(err, NULL, 0, 0, NULL, "source %s: unix-stream(): cannot check %s: %s", _name(self),
-                        self->path, g_strerror(errno));
-      return -1;
-    }
-  int r = connect(probe, (const struct sockaddr *) un, sizeof(*un));
-  int e = errno;
-  close(probe);
-  if (r == 0 || e == EAGAIN || e == EINPROGRESS)
-    {
-      /* It answers (EAGAIN: its backlog is full, so it listens). */
-      located_error_set(err, NULL, 0, 0, NULL,
-                        "source %s: unix-stream(): another process listens on %s; not taking its socket over",
-                        _name(self), self->path);
-      return -1;
-    }
-  if (e != ECONNREFUSED && e != ENOENT)
-    {
-      located_error_set(err, NULL, 0, 0, NULL, "source %s: unix-stream(): cannot check %s: %s", _name(self),
-                        self->path, g_strerror(e));
-      return -1;
-    }
-  if (e == ECONNREFUSED && unlink(self->path) == 0)
-    logger_log(LIFELINE_LOG_NOTICE, "Replaced a stale socket nobody answered on", "source", _name(self), "path",
-               self->path, NULL);
-  return 0;
-}
-
-/* Binds FD to PATH with mode perm() whatever the umask: the socket file takes
- * the socket inode's mode, masked by the umask, when it is created.  Then
- * owner()/group(), through an O_PATH descriptor of the file just bound that
- * is never a symlink (fchown on the unbound socket does not reach the file).
- * Nobody can connect before listen().  0, or -1 with errno set. */
-static int
-_unix_bind(struct stream_source *self, int fd, const struct sockaddr_un *un)
-{
-  if (fchmod(fd, self->perm) < 0)
-    return -1;
-  /* The loop thread is the only one that creates files. */
-  mode_t old = umask(0);
-  int r = bind(fd, (const struct sockaddr *) un, sizeof(*un));
-  int e = errno;
-  umask(old);
-  if (r < 0)
-    {
-      errno = e;
-      return -1;
-    }
-  self->bound_path = 1;
-  int pfd = open(self->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-  struct stat st;
-  if (pfd < 0)
-    return -1;
-  r = fstat(pfd, &st);
-  if (r == 0 && !S_ISSOCK(st.st_mode))
-    {
-      errno = EEXIST; /* replaced under us */
-      r = -1;
-    }
-  if (r == 0 && (self->set_owner || self->set_group))
-    r = fchownat(pfd, "", self->set_owner ? self->owner : (uid_t) -1, self->set_group ? self->group : (gid_t) -1,
-                 AT_EMPTY_PATH);
-  e = errno;
-  close(pfd);
-  errno = e;
-  if (r == 0)
-    {
-      self->dev = st.st_dev;
-      self->ino = st.st_ino;
-    }
-  return r;
-}
-
-/* Unlinks PATH only if it is still the file this source bound. */
-static void
-_unix_unlink(struct stream_source *self)
-{
-  struct stat st;
-
-  if (self->bound_path && lstat(self->path, &st) == 0 && st.st_dev == self->dev && st.st_ino == self->ino)
-    unlink(self->path);
-  self->bound_path = 0;
-}
-
 static int
 _start(void *impl, struct lifeline_error *err)
 {
   struct stream_source *self = impl;
   struct sockaddr_storage sa;
-  socklen_t salen;
-  int family;
+  socklen_t salen = 0;
+  int family = AF_UNIX;
   char where[sizeof(((struct sockaddr_un *) 0)->sun_path) + 64];
 
   memset(&sa, 0, sizeof(sa));
@@ -600,13 +267,8 @@ _start(void *impl, struct lifeline_error *err)
     }
   else
     {
-      struct sockaddr_un *un = (struct sockaddr_un *) &sa;
-      family = AF_UNIX;
-      un->sun_family = AF_UNIX;
-      g_strlcpy(un->sun_path, self->path, sizeof(un->sun_path));
-      salen = sizeof(*un);
-      g_strlcpy(where, self->path, sizeof(where));
-      if (_unix_clear_path(self, un, err) < 0)
+      g_strlcpy(where, self->unix_file.path, sizeof(where));
+      if (unix_listener_clear_path(&self->unix_file, _name(self), err) < 0)
         return -1;
     }
   int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -617,8 +279,7 @@ _start(void *impl, struct lifeline_error *err)
       int one = 1;
       setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     }
-  int r = family == AF_UNIX ? _unix_bind(self, fd, (struct sockaddr_un *) &sa)
-                            : bind(fd, (struct sockaddr *) &sa, salen);
+  int r = family == AF_UNIX ? unix_listener_bind(&self->unix_file, fd) : bind(fd, (struct sockaddr *) &sa, salen);
   if (r < 0 || listen(fd, LISTEN_BACKLOG) < 0)
     {
       int e = errno;
@@ -626,8 +287,7 @@ _start(void *impl, struct lifeline_error *err)
       errno = e;
       goto fail;
     }
-  if (self->reserve_fd < 0)
-    self->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC); /* else reopened at the first accept */
+  fd_reserve_take(&self->reserve); /* if it fails, retaken at the first accept */
   IV_FD_INIT(&self->listen);
   self->listen.fd = fd;
   self->listen.cookie = self;
@@ -641,7 +301,9 @@ _start(void *impl, struct lifeline_error *err)
 fail:
   located_error_set(err, NULL, 0, 0, NULL, "source %s: cannot listen on %s: %s", _name(self), where,
                     g_strerror(errno));
-  _unix_unlink(self); /* only if it is still ours; a stale one is replaced next time */
+  /* Only if it is still ours; a stale one is replaced next time. */
+  if (self->kind == STREAM_UNIX)
+    unix_listener_unlink(&self->unix_file);
   return -1;
 }
 
@@ -659,35 +321,17 @@ _stop(void *impl)
       self->listening = 0;
       self->accepting = 0;
     }
-  if (self->reserve_fd >= 0)
-    {
-      close(self->reserve_fd);
-      self->reserve_fd = -1;
-    }
-  _unix_unlink(self);
-  if (iv_task_registered(&self->turn))
-    iv_task_unregister(&self->turn);
-  while (self->last)
-    {
-      struct stream_client *c = self->last;
-      line_source_discard(self->ls, &c->in);
-      _client_free(c);
-    }
+  fd_reserve_close(&self->reserve);
+  if (self->kind == STREAM_UNIX)
+    unix_listener_unlink(&self->unix_file);
+  stream_clients_stop(&self->clients);
 }
 
 static void
 _resume(void *impl)
 {
   struct stream_source *self = impl;
-  /* Disconnected clients were kept only while they held a line. */
-  for (struct stream_client *c = self->first, *next; c; c = next)
-    {
-      next = c->next;
-      if (!c->open && !line_source_holds(self->ls, &c->in))
-        _client_free(c);
-    }
-  _set_reading(self, 1);
-  _schedule_turn(self);
+  stream_clients_resume(&self->clients);
 }
 
 static void
@@ -695,7 +339,7 @@ _free(void *impl)
 {
   struct stream_source *self = impl;
   g_free(self->ip);
-  g_free(self->path);
+  unix_listener_deinit(&self->unix_file);
   g_free(self);
 }
 
@@ -708,98 +352,45 @@ static const struct line_source_ops stream_source_ops = {
 
 /* ---- options ---------------------------------------------------------------- */
 
-/* The single value of child NAME as text (a number, string or word), or NULL
- * when absent or empty; -1 with ERR when it has more. */
-static int
-_option_text(const struct lifeline_option *driver, const char *name, const struct lifeline_option **opt,
-             const char **out, struct lifeline_error *err)
-{
-  *opt = option_find(driver, name);
-  *out = NULL;
-  if (!*opt)
-    return 0;
-  if ((*opt)->n_children > 0 || (*opt)->n_values > 1)
-    {
-      located_error_at_option(err, *opt, "expected a single value");
-      return -1;
-    }
-  if ((*opt)->n_values == 1 && *(*opt)->values[0]->text)
-    *out = (*opt)->values[0]->text;
-  return 0;
-}
-
-/* perm(0644): octal, as syslog-ng writes it. */
-static int
-_read_perm(const struct lifeline_option *driver, mode_t *out, struct lifeline_error *err)
-{
-  const struct lifeline_option *opt;
-  const char *text;
-  char *end;
-
-  *out = STREAM_SOURCE_DEFAULT_PERM;
-  if (_option_text(driver, "perm", &opt, &text, err) < 0)
-    return -1;
-  if (!text)
-    return 0;
-  errno = 0;
-  unsigned long mode = strtoul(text, &end, 8);
-  if (*end || errno || mode > 07777 || *text < '0' || *text > '7')
-    {
-      located_error_at_value(err, opt, opt->values[0],
-                             "expected an octal mode from 0000 to 07777 such as 0666, found '%s'", text);
-      return -1;
-    }
-  *out = (mode_t) mode;
-  return 0;
-}
-
-/* owner("name") or owner(uid); group("name") or group(gid).  Absent: the
- * process's own. */
-static int
-_read_id(const struct lifeline_option *driver, const char *name, unsigned *out, int *set, struct lifeline_error *err)
-{
-  const struct lifeline_option *opt;
-  const char *text;
-  char *end;
-
-  *set = 0;
-  if (_option_text(driver, name, &opt, &text, err) < 0)
-    return -1;
-  if (!text)
-    return 0;
-  int is_owner = strcmp(name, "owner") == 0;
-  struct passwd *pw = is_owner ? getpwnam(text) : NULL;
-  struct group *gr = is_owner ? NULL : getgrnam(text);
-  errno = 0;
-  unsigned long n = strtoul(text, &end, 10);
-  if (pw || gr)
-    *out = pw ? (unsigned) pw->pw_uid : (unsigned) gr->gr_gid;
-  else if (*text >= '0' && *text <= '9' && !*end && !errno && n < (unsigned) -1)
-    *out = (unsigned) n;
-  else
-    {
-      located_error_at_value(err, opt, opt->values[0], "no such %s '%s'", is_owner ? "user" : "group", text);
-      return -1;
-    }
-  *set = 1;
-  return 0;
-}
-
 static const char *const tcp_options[] = { "ip", "port", "max-connections", "idle-timeout", "log-msg-size", NULL };
 static const char *const unix_options[] = { "max-connections", "idle-timeout", "perm", "owner", "group",
                                             "log-msg-size", NULL };
 
+/* tcp()'s own options: IP (borrowed from DRIVER) and PORT.  -1 with ERR. */
 static int
-_read_unix_options(struct stream_source *self, const struct lifeline_option *driver, struct lifeline_error *err)
+_read_tcp_options(const struct lifeline_option *driver, const char **ip, int64_t *port, struct lifeline_error *err)
 {
-  unsigned owner = 0, group = 0;
+  struct in6_addr a;
 
-  if (_read_perm(driver, &self->perm, err) < 0 || _read_id(driver, "owner", &owner, &self->set_owner, err) < 0
-      || _read_id(driver, "group", &group, &self->set_group, err) < 0)
+  if (option_check_values(driver, 0, 0, err) < 0 || option_check_children(driver, tcp_options, err) < 0
+      || option_get_string(driver, "ip", "0.0.0.0", ip, err) < 0
+      || option_get_int64(driver, "port", STREAM_SOURCE_DEFAULT_PORT, 1, 65535, port, err) < 0)
     return -1;
-  self->owner = (uid_t) owner;
-  self->group = (gid_t) group;
+  if (inet_pton(AF_INET, *ip, &a) != 1 && inet_pton(AF_INET6, *ip, &a) != 1)
+    {
+      located_error_at_option(err, option_find(driver, "ip"), "'%s' is not an IPv4 or IPv6 address", *ip);
+      return -1;
+    }
   return 0;
+}
+
+/* unix-stream()'s own options: its PATH, perm(), owner() and group() into
+ * FILE.  -1 with ERR (FILE then holds nothing). */
+static int
+_read_unix_options(const struct lifeline_option *driver, struct unix_listener *file, struct lifeline_error *err)
+{
+  const char *path = NULL;
+
+  if (option_check_values(driver, 1, 1, err) < 0 || option_value_string(driver, 0, &path, err) < 0
+      || option_check_children(driver, unix_options, err) < 0)
+    return -1;
+  if (!*path || strlen(path) >= sizeof(((struct sockaddr_un *) 0)->sun_path))
+    {
+      located_error_at_value(err, driver, driver->values[0], "a unix socket path must be 1 to %zu bytes long",
+                             sizeof(((struct sockaddr_un *) 0)->sun_path) - 1);
+      return -1;
+    }
+  return unix_listener_init(file, path, driver, err);
 }
 
 struct line_source *
@@ -807,63 +398,32 @@ stream_source_new(const char *name, const struct lifeline_option *driver, size_t
                   struct lifeline_error *err)
 {
   int is_tcp = option_name_is(driver, "tcp");
-  const char *ip = NULL, *path = NULL;
+  const char *ip = NULL;
   int64_t port = STREAM_SOURCE_DEFAULT_PORT, max_connections, idle_timeout;
-  struct stream_source opts = { .perm = STREAM_SOURCE_DEFAULT_PERM };
+  struct unix_listener file = { 0 };
 
-  if (is_tcp)
-    {
-      if (option_check_values(driver, 0, 0, err) < 0 || option_check_children(driver, tcp_options, err) < 0
-          || option_get_string(driver, "ip", "0.0.0.0", &ip, err) < 0
-          || option_get_int64(driver, "port", STREAM_SOURCE_DEFAULT_PORT, 1, 65535, &port, err) < 0)
-        return NULL;
-      struct in6_addr a;
-      if (inet_pton(AF_INET, ip, &a) != 1 && inet_pton(AF_INET6, ip, &a) != 1)
-        {
-          located_error_at_option(err, option_find(driver, "ip"), "'%s' is not an IPv4 or IPv6 address", ip);
-          return NULL;
-        }
-    }
-  else
-    {
-      if (option_check_values(driver, 1, 1, err) < 0 || option_value_string(driver, 0, &path, err) < 0
-          || option_check_children(driver, unix_options, err) < 0)
-        return NULL;
-      if (!*path || strlen(path) >= sizeof(((struct sockaddr_un *) 0)->sun_path))
-        {
-          located_error_at_value(err, driver, driver->values[0], "a unix socket path must be 1 to %zu bytes long",
-                                 sizeof(((struct sockaddr_un *) 0)->sun_path) - 1);
-          return NULL;
-        }
-      if (_read_unix_options(&opts, driver, err) < 0)
-        return NULL;
-    }
+  if (is_tcp ? _read_tcp_options(driver, &ip, &port, err) < 0 : _read_unix_options(driver, &file, err) < 0)
+    return NULL;
   if (option_get_int64(driver, "max-connections", STREAM_SOURCE_DEFAULT_MAX_CONNECTIONS, 1, 100000,
                        &max_connections, err) < 0
       || option_get_int64(driver, "idle-timeout", 0, 0, MAX_IDLE_TIMEOUT_S, &idle_timeout, err) < 0)
-    return NULL;
+    {
+      unix_listener_deinit(&file);
+      return NULL;
+    }
 
   struct stream_source *self = g_new0(struct stream_source, 1);
   self->kind = is_tcp ? STREAM_TCP : STREAM_UNIX;
   self->ip = g_strdup(ip);
-  self->path = g_strdup(path);
   self->port = port;
   self->max_connections = max_connections;
-  self->idle_timeout_s = idle_timeout;
-  self->perm = opts.perm;
-  self->owner = opts.owner;
-  self->group = opts.group;
-  self->set_owner = opts.set_owner;
-  self->set_group = opts.set_group;
-  self->max_line = max_line;
+  self->unix_file = file;
   IV_FD_INIT(&self->listen);
-  IV_TASK_INIT(&self->turn);
-  self->turn.cookie = self;
-  self->turn.handler = _turn;
-  self->reserve_fd = -1;
+  fd_reserve_init(&self->reserve);
   IV_TIMER_INIT(&self->accept_retry);
   self->accept_retry.cookie = self;
   self->accept_retry.handler = _accept_retry;
   self->ls = line_source_new(name, &stream_source_ops, self);
+  stream_clients_init(&self->clients, self->ls, max_line, idle_timeout, _client_freed, self);
   return self->ls;
 }

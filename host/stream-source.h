@@ -27,6 +27,10 @@
  *    socket is created with mode perm() (default 0666, as syslog-ng) whatever
  *    the umask, then given owner()/group() if set, all before listen();
  *    unlinked at stop if it is still the file this source bound.
+ *
+ * Here: options, the listener and its pauses.  The clients are in
+ * stream-clients.h, unix-stream()'s socket file in unix-listener.h, the
+ * spare fd kept against fd exhaustion in fd-reserve.h.
  */
 #ifndef LIFELINE_STREAM_SOURCE_H
 #define LIFELINE_STREAM_SOURCE_H
@@ -37,7 +41,6 @@
 
 #define STREAM_SOURCE_DEFAULT_PORT 514
 #define STREAM_SOURCE_DEFAULT_MAX_CONNECTIONS 10
-#define STREAM_SOURCE_DEFAULT_PERM 0666
 /* After accept() ran out of fds or memory, the listener is retried this much
  * later (it is level-triggered: retrying at once would spin). */
 #define STREAM_SOURCE_ACCEPT_RETRY_MS 1000
