@@ -3,6 +3,7 @@
 #include "control-commands.h"
 #include "fd-reserve.h"
 #include "logger.h"
+#include "loop-timer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -53,22 +54,6 @@ struct control_server
 
 static void _accept(void *cookie);
 
-static void
-_timer_in(struct iv_timer *t, long ms)
-{
-  t->expires = iv_now;
-  t->expires.tv_sec += ms / 1000;
-  t->expires.tv_nsec += (ms % 1000) * 1000000L;
-  if (t->expires.tv_nsec >= 1000000000L)
-    {
-      t->expires.tv_sec++;
-      t->expires.tv_nsec -= 1000000000L;
-    }
-  if (iv_timer_registered(t))
-    iv_timer_unregister(t);
-  iv_timer_register(t);
-}
-
 /* ---- accepting --------------------------------------------------------- */
 
 static void
@@ -101,7 +86,7 @@ _starve(struct control_server *self, int errnum)
     logger_log(LIFELINE_LOG_WARNING, "Cannot accept control connections; pausing and retrying every second", "path",
                self->path, "error", g_strerror(errnum), NULL);
   _set_accepting(self, 0);
-  _timer_in(&self->accept_retry, CONTROL_ACCEPT_RETRY_MS);
+  loop_timer_arm_in(&self->accept_retry, CONTROL_ACCEPT_RETRY_MS);
 }
 
 static void
@@ -178,7 +163,7 @@ _client_reply(struct control_client *c)
   iv_fd_set_handler_in(&c->fd, NULL);
   iv_fd_set_handler_out(&c->fd, _client_write);
   iv_invalidate_now(); /* the command may have taken a while */
-  _timer_in(&c->timeout, CONTROL_CLIENT_TIMEOUT_MS);
+  loop_timer_arm_in(&c->timeout, CONTROL_CLIENT_TIMEOUT_MS);
   _client_write(c);
 }
 
@@ -256,7 +241,7 @@ _client_new(struct control_server *self, int fd)
   c->timeout.handler = _client_timeout;
   g_ptr_array_add(self->clients, c);
   iv_fd_register(&c->fd);
-  _timer_in(&c->timeout, CONTROL_REQUEST_TIMEOUT_MS);
+  loop_timer_arm_in(&c->timeout, CONTROL_REQUEST_TIMEOUT_MS);
 }
 
 /* When all CONTROL_MAX_CLIENTS slots are taken, the oldest client still

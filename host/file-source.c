@@ -4,6 +4,7 @@
 #include "core/located-error.h"
 #include "core/option-reader.h"
 #include "logger.h"
+#include "loop-timer.h"
 #include "persist-file.h"
 
 #include <errno.h>
@@ -62,18 +63,7 @@ _name(const struct file_source *self)
 static void
 _arm_poll(struct file_source *self)
 {
-  if (iv_timer_registered(&self->poll))
-    iv_timer_unregister(&self->poll);
-  iv_validate_now();
-  self->poll.expires = iv_now;
-  self->poll.expires.tv_sec += self->freq_ms / 1000;
-  self->poll.expires.tv_nsec += (self->freq_ms % 1000) * 1000000L;
-  if (self->poll.expires.tv_nsec >= 1000000000L)
-    {
-      self->poll.expires.tv_sec++;
-      self->poll.expires.tv_nsec -= 1000000000L;
-    }
-  iv_timer_register(&self->poll);
+  loop_timer_arm_in(&self->poll, self->freq_ms);
 }
 
 static void

@@ -1,6 +1,7 @@
 #include "persist-file.h"
 
 #include "logger.h"
+#include "loop-timer.h"
 #include "safe-file.h"
 
 #include <errno.h>
@@ -285,15 +286,7 @@ _collect(struct persist_file *self)
 static void
 _arm(struct persist_file *self)
 {
-  iv_validate_now();
-  self->timer.expires = iv_now;
-  self->timer.expires.tv_nsec += PERSIST_FILE_INTERVAL_MS * 1000000L;
-  if (self->timer.expires.tv_nsec >= 1000000000L)
-    {
-      self->timer.expires.tv_sec++;
-      self->timer.expires.tv_nsec -= 1000000000L;
-    }
-  iv_timer_register(&self->timer);
+  loop_timer_arm_in(&self->timer, PERSIST_FILE_INTERVAL_MS);
 }
 
 static void

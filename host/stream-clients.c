@@ -2,6 +2,7 @@
 
 #include "core/line-splitter.h"
 #include "logger.h"
+#include "loop-timer.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -28,23 +29,7 @@ _name(const struct stream_clients *self)
   return line_source_name(self->ls);
 }
 
-static int64_t
-_now_ms(void)
-{
-  return (int64_t) iv_now.tv_sec * 1000 + iv_now.tv_nsec / 1000000;
-}
-
 /* Re-arms T to fire at AT_MS (on the iv_now clock). */
-static void
-_timer_at(struct iv_timer *t, int64_t at_ms)
-{
-  t->expires.tv_sec = (time_t) (at_ms / 1000);
-  t->expires.tv_nsec = (long) (at_ms % 1000) * 1000000L;
-  if (iv_timer_registered(t))
-    iv_timer_unregister(t);
-  iv_timer_register(t);
-}
-
 static void
 _client_close_fd(struct stream_client *c)
 {
@@ -87,7 +72,7 @@ _set_reading(struct stream_clients *self, int on)
       {
         iv_fd_set_handler_in(&c->fd, on ? _client_readable : NULL);
         if (on)
-          c->last_active_ms = _now_ms();
+          c->last_active_ms = loop_timer_now_ms();
       }
 }
 
@@ -128,7 +113,7 @@ _client_read(struct stream_client *c)
   uint64_t before = c->in.read.offset;
   enum line_read_result r = line_source_read(self->ls, &c->in, c->fd.fd, &errnum);
   if (c->in.read.offset != before)
-    c->last_active_ms = _now_ms();
+    c->last_active_ms = loop_timer_now_ms();
   switch (r)
     {
     case LINE_READ_AGAIN:
@@ -162,12 +147,12 @@ _client_idle(void *cookie)
 {
   struct stream_client *c = cookie;
   struct stream_clients *self = c->owner;
-  int64_t now = _now_ms(), deadline = c->last_active_ms + self->idle_timeout_s * 1000;
+  int64_t now = loop_timer_now_ms(), deadline = c->last_active_ms + self->idle_timeout_s * 1000;
 
   if (line_source_blocked(self->ls) || now < deadline)
     {
       /* Not idle: it spoke meanwhile, or we are the ones not reading. */
-      _timer_at(&c->idle, now < deadline ? deadline : now + self->idle_timeout_s * 1000);
+      loop_timer_arm_at(&c->idle, now < deadline ? deadline : now + self->idle_timeout_s * 1000);
       return;
     }
   char secs[32];
@@ -240,9 +225,9 @@ stream_clients_add(struct stream_clients *self, int fd, const char *peer)
   self->n++;
   iv_fd_register(&c->fd);
   c->open = 1;
-  c->last_active_ms = _now_ms();
+  c->last_active_ms = loop_timer_now_ms();
   if (self->idle_timeout_s > 0)
-    _timer_at(&c->idle, c->last_active_ms + self->idle_timeout_s * 1000);
+    loop_timer_arm_at(&c->idle, c->last_active_ms + self->idle_timeout_s * 1000);
   logger_log(LIFELINE_LOG_INFO, "Connection accepted", "source", _name(self), "peer", c->peer, NULL);
   return 0;
 }

@@ -4,6 +4,7 @@
 #include "core/option-reader.h"
 #include "fd-reserve.h"
 #include "logger.h"
+#include "loop-timer.h"
 #include "stream-clients.h"
 #include "unix-listener.h"
 
@@ -54,23 +55,7 @@ _name(const struct stream_source *self)
   return line_source_name(self->ls);
 }
 
-static int64_t
-_now_ms(void)
-{
-  return (int64_t) iv_now.tv_sec * 1000 + iv_now.tv_nsec / 1000000;
-}
-
 /* Re-arms T to fire at AT_MS (on the iv_now clock). */
-static void
-_timer_at(struct iv_timer *t, int64_t at_ms)
-{
-  t->expires.tv_sec = (time_t) (at_ms / 1000);
-  t->expires.tv_nsec = (long) (at_ms % 1000) * 1000000L;
-  if (iv_timer_registered(t))
-    iv_timer_unregister(t);
-  iv_timer_register(t);
-}
-
 static void _accept(void *cookie);
 
 /* ---- the listener: paused at the limit or when out of resources --------- */
@@ -134,7 +119,7 @@ _starve(struct stream_source *self, int errnum)
                "source", _name(self), "error", g_strerror(errnum), NULL);
   _set_accepting(self, 0);
   /* The spare fd was given up above: ivykis can create its timer fd. */
-  _timer_at(&self->accept_retry, _now_ms() + STREAM_SOURCE_ACCEPT_RETRY_MS);
+  loop_timer_arm_at(&self->accept_retry, loop_timer_now_ms() + STREAM_SOURCE_ACCEPT_RETRY_MS);
 }
 
 static void
