@@ -1,6 +1,7 @@
 #include "core/server-address.h"
 
 #include <criterion/criterion.h>
+#include <string.h>
 
 static struct server_address a;
 static const char *why;
@@ -34,6 +35,24 @@ Test(server_address, bare_ipv6_has_no_port)
   cr_assert_eq(server_address_parse("::1", &a, &why), 0);
   cr_assert_str_eq(a.host, "::1");
   cr_assert_eq(a.port, 0);
+}
+
+Test(server_address, bare_ipv6_must_read_one_way)
+{
+  cr_assert_eq(server_address_parse("fe80::a", &a, &why), 0);
+  cr_assert_str_eq(a.host, "fe80::a");
+  cr_assert_eq(server_address_parse("2001:db8::", &a, &why), 0);
+  cr_assert_eq(server_address_parse("::ffff:127.0.0.1", &a, &why), 0);
+  /* ::1 port 5141, or the address ::1:5141? */
+  cr_assert_eq(server_address_parse("::1:5141", &a, &why), -1);
+  cr_assert(strstr(why, "ambiguous") && strstr(why, "[v6]:port"), "%s", why);
+  cr_assert_eq(server_address_parse("2001:db8::1:514", &a, &why), -1);
+  cr_assert(strstr(why, "ambiguous"), "%s", why);
+  /* Not an address at all: an error now, not a resolve failure at run time. */
+  cr_assert_eq(server_address_parse("127.0.0.1:5141:1", &a, &why), -1);
+  cr_assert(strstr(why, "not an IPv6 address"), "%s", why);
+  cr_assert_eq(server_address_parse("logs.example:514:", &a, &why), -1);
+  cr_assert_eq(server_address_parse(":::", &a, &why), -1);
 }
 
 Test(server_address, errors_say_what_is_wrong)
