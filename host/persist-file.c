@@ -1,16 +1,22 @@
 #include "persist-file.h"
 
+#include "core/regular-file.h"
 #include "logger.h"
 #include "loop-timer.h"
 #include "safe-file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <iv.h>
 #include <lifeline/plugin.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+/* A position per file() source: kilobytes in practice.  The cap keeps a
+ * planted huge file from being read whole at start. */
+#define PERSIST_FILE_MAX_BYTES (16u * 1024 * 1024)
 
 struct persist_record
 {
@@ -151,20 +157,34 @@ persist_file_load(struct persist_file *self, char *err, size_t err_size)
 
   if (!self->path)
     return 0;
-  GKeyFile *kf = g_key_file_new();
-  int rc = 0;
-  if (!g_key_file_load_from_file(kf, self->path, G_KEY_FILE_NONE, &gerr))
+  char *text = NULL;
+  size_t len = 0;
+  mode_t mode = 0;
+  /* Not followed if it is a symlink, and never a FIFO or a device: whoever
+   * can write the state directory must not be able to make lifeline read
+   * another file or block at start. */
+  int rc = regular_file_read(self->path, O_NOFOLLOW, PERSIST_FILE_MAX_BYTES, &text, &len, &mode);
+  if (rc == ENOENT)
+    return 0;
+  if (rc != 0)
     {
-      if (!g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        {
-          snprintf(err, err_size, "cannot read the persist file %s: %s", self->path, gerr->message);
-          rc = -1;
-        }
+      snprintf(err, err_size, "cannot read the persist file %s: %s", self->path,
+               rc == REGULAR_FILE_NOT_REGULAR ? regular_file_describe_type(mode)
+               : rc == ELOOP              ? "it is a symbolic link"
+                                          : g_strerror(rc));
+      return -1;
+    }
+  GKeyFile *kf = g_key_file_new();
+  if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &gerr))
+    {
+      snprintf(err, err_size, "cannot read the persist file %s: %s", self->path, gerr->message);
       g_error_free(gerr);
+      rc = -1;
     }
   else
     rc = _parse(self, kf, err, err_size);
   g_key_file_free(kf);
+  g_free(text);
   return rc;
 }
 

@@ -1,6 +1,7 @@
 #include "config-include.h"
 
 #include "located-error.h"
+#include "regular-file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -26,55 +27,6 @@ _error(const struct config_include_site *site, const char *fmt, ...)
   return -1;
 }
 
-static const char *
-_describe_file_type(mode_t mode)
-{
-  if (S_ISDIR(mode))
-    return "a directory";
-  if (S_ISCHR(mode))
-    return "a character device";
-  if (S_ISBLK(mode))
-    return "a block device";
-  if (S_ISFIFO(mode))
-    return "a FIFO";
-  if (S_ISSOCK(mode))
-    return "a socket";
-  return "not a regular file";
-}
-
-/* Reads at most MAX bytes from FD into TEXT (g_free); 0, or an errno value,
- * or EFBIG when there is more. */
-static int
-_read_fd(int fd, size_t size_hint, size_t max, char **text, size_t *len)
-{
-  size_t cap = MIN(size_hint, max) + 1, used = 0;
-  char *buf = g_malloc(cap + 1);
-  ssize_t n;
-
-  /* One byte past MAX is asked for: a file that grew since fstat() shows. */
-  while ((n = read(fd, buf + used, cap - used)) != 0)
-    {
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 || used + (size_t) n > max)
-        {
-          int saved = n < 0 ? errno : EFBIG;
-          g_free(buf);
-          return saved;
-        }
-      used += (size_t) n;
-      if (used == cap)
-        {
-          cap = MIN(cap * 2, max + 1);
-          buf = g_realloc(buf, cap + 1);
-        }
-    }
-  buf[used] = '\0';
-  *text = buf;
-  *len = used;
-  return 0;
-}
-
 /* The checks are made on the opened fd, so the file cannot change between
  * them and the read; opened without blocking, so a FIFO named here (or a
  * device) cannot stall a reload on the event loop. */
@@ -82,9 +34,7 @@ int
 config_include_read_file(struct config_include_load *load, const char *path, const char *shown, char **text,
                          size_t *len, char *why, size_t why_size)
 {
-  size_t max = CONFIG_MAX_TOTAL_BYTES - load->bytes_read;
-  struct stat st;
-  int fd, rc;
+  mode_t mode = 0;
 
   if (load->files_read >= CONFIG_MAX_FILES)
     {
@@ -92,30 +42,16 @@ config_include_read_file(struct config_include_load *load, const char *path, con
                shown, load->files_read + 1, CONFIG_MAX_FILES);
       return -1;
     }
-  fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-  if (fd < 0)
-    {
-      snprintf(why, why_size, "cannot open \"%.200s\": %s", shown, g_strerror(errno));
-      return -1;
-    }
-  if (fstat(fd, &st) < 0)
-    rc = errno;
-  else if (!S_ISREG(st.st_mode))
-    {
-      snprintf(why, why_size, "cannot read \"%.200s\": it is %s, not a regular file", shown,
-               _describe_file_type(st.st_mode));
-      close(fd);
-      return -1;
-    }
-  else if ((uint64_t) st.st_size > max)
-    rc = EFBIG;
-  else
-    rc = _read_fd(fd, (size_t) st.st_size, max, text, len);
-  close(fd);
-  if (rc == EFBIG)
+  int rc = regular_file_read(path, 0, CONFIG_MAX_TOTAL_BYTES - load->bytes_read, text, len, &mode);
+  if (rc == REGULAR_FILE_NOT_REGULAR)
+    snprintf(why, why_size, "cannot read \"%.200s\": it is %s, not a regular file", shown,
+             regular_file_describe_type(mode));
+  else if (rc == EFBIG)
     snprintf(why, why_size,
              "cannot read \"%.200s\": it would bring the configuration past %u bytes, the most one load reads",
              shown, CONFIG_MAX_TOTAL_BYTES);
+  else if (rc == ENOENT || rc == EACCES || rc == ELOOP || rc == ENOTDIR)
+    snprintf(why, why_size, "cannot open \"%.200s\": %s", shown, g_strerror(rc));
   else if (rc != 0)
     snprintf(why, why_size, "cannot read \"%.200s\": %s", shown, g_strerror(rc));
   if (rc != 0)
