@@ -5,6 +5,7 @@
 #include "destination.h"
 #include "file-source.h"
 #include "line-source.h"
+#include "log-path.h"
 #include "logger.h"
 #include "option-text.h"
 #include "stdin-source.h"
@@ -38,7 +39,6 @@ struct runtime
 };
 
 static const char *const runtime_global_options[] = { "log-msg-size", "stop-timeout", NULL };
-static const char *const runtime_log_items[] = { "source", "destination", NULL };
 
 static int
 _parse_options(struct runtime *self, const struct lifeline_option *stmt, struct lifeline_error *err)
@@ -165,60 +165,6 @@ _add_destination(struct runtime *self, const struct lifeline_option *stmt, struc
   return 0;
 }
 
-/* USED collects the names of the destinations the path names. */
-static int
-_add_log_path(struct runtime *self, const struct lifeline_option *stmt, GHashTable *used, struct lifeline_error *err)
-{
-  GPtrArray *srcs = g_ptr_array_new();
-  GPtrArray *dests = g_ptr_array_new();
-  int rc = -1;
-
-  if (option_check_children(stmt, runtime_log_items, err) < 0 || option_check_values(stmt, 0, 0, err) < 0)
-    goto out;
-  for (size_t i = 0; i < stmt->n_children; i++)
-    {
-      const struct lifeline_option *item = stmt->children[i];
-      const char *ref;
-      if (option_check_values(item, 1, 1, err) < 0 || option_value_string(item, 0, &ref, err) < 0)
-        goto out;
-      if (option_name_is(item, "source"))
-        {
-          struct line_source *src = g_hash_table_lookup(self->source_by_name, ref);
-          if (!src)
-            {
-              located_error_at_value(err, item, item->values[0], "no source named '%s' is defined", ref);
-              goto out;
-            }
-          g_ptr_array_add(srcs, src);
-        }
-      else
-        {
-          GPtrArray *instances = g_hash_table_lookup(self->dest_by_name, ref);
-          if (!instances)
-            {
-              located_error_at_value(err, item, item->values[0], "no destination named '%s' is defined", ref);
-              goto out;
-            }
-          for (guint k = 0; k < instances->len; k++)
-            g_ptr_array_add(dests, g_ptr_array_index(instances, k));
-          g_hash_table_add(used, (gpointer) ref);
-        }
-    }
-  if (srcs->len == 0 || dests->len == 0)
-    {
-      located_error_at_option(err, stmt, "a log path needs at least one source() and one destination()");
-      goto out;
-    }
-  for (guint s = 0; s < srcs->len; s++)
-    for (guint d = 0; d < dests->len; d++)
-      line_source_add_target(g_ptr_array_index(srcs, s), g_ptr_array_index(dests, d));
-  rc = 0;
-out:
-  g_ptr_array_free(srcs, TRUE);
-  g_ptr_array_free(dests, TRUE);
-  return rc;
-}
-
 /* Drops destination NAME (in no log path) before anything started it. */
 static void
 _drop_destination(struct runtime *self, const char *name)
@@ -305,7 +251,7 @@ runtime_new(const struct lifeline_option *root, struct module_loader *loader, st
   for (size_t i = 0; i < root->n_children; i++)
     if (option_name_is(root->children[i], "log"))
       {
-        if (_add_log_path(self, root->children[i], used, err) < 0)
+        if (log_path_add(root->children[i], self->source_by_name, self->dest_by_name, used, err) < 0)
           goto fail;
         paths++;
       }
